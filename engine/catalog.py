@@ -1,0 +1,301 @@
+"""The service catalogue: every definition under ``schemas/``, loaded and checked once.
+
+A definition is a folder (its name is the service's slug, used in URLs) holding:
+
+* ``service.json``: public information, checked by :class:`engine.definition.ServiceInfo`;
+* ``documents.json``: required documents, checked by ``schemas/_meta/documents.schema.json``;
+* ``form.schema.json``: the input form, JSON Schema 2020-12, checked by the metaschema
+  and by :mod:`engine.schema_rules`; its ``$ref`` resolve only inside ``schemas/``;
+* ``sample.json``: the "hồ sơ mẫu", which must validate against the form.
+
+The same checks serve start-up (:meth:`Catalog.load` refuses a broken definition)
+and the author's ``dichvucong schemas lint`` (:mod:`engine.lint`), so the two can
+never disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+from urllib.parse import urldefrag, urljoin
+
+import jsonschema
+import referencing.exceptions
+from pydantic import ValidationError as PydanticError
+
+from engine import pointers
+from engine.bundle import DocumentError, Problem, SchemaSource, bundle, read_json
+from engine.definition import DocumentRequirement, ServiceInfo
+from engine.schema_rules import check as check_rules
+from engine.text import fold
+from engine.validation import FieldError, FormValidator, compile_schema
+
+DEFAULT_ROOT = Path(__file__).resolve().parent.parent / "schemas"
+DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/schema"
+FILES = ("service.json", "documents.json", "form.schema.json", "sample.json")
+
+
+@dataclass(frozen=True, eq=False)
+class Service:
+    slug: str
+    info: ServiceInfo
+    documents: tuple[DocumentRequirement, ...]
+    form_schema: dict  # bundled: self-contained, only local "#/..." references
+    sample: Any
+    folder: Path
+
+    @cached_property
+    def validator(self) -> FormValidator:
+        return compile_schema(self.form_schema)
+
+    def validate(self, data: Any) -> list[FieldError]:
+        return self.validator.validate(data)
+
+    @property
+    def title(self) -> str:
+        """The form's own title (the paper form's heading), else the service name."""
+        return self.form_schema.get("title") or self.info.name
+
+    @property
+    def online(self) -> bool:
+        return self.info.level == 3
+
+    def document(self, doc_id: str) -> DocumentRequirement | None:
+        return next((d for d in self.documents if d.id == doc_id), None)
+
+    @cached_property
+    def search_text(self) -> str:
+        return fold(" ".join([self.info.name, self.info.field, self.info.code, *self.info.keywords]))
+
+
+class DefinitionError(Exception):
+    """A definition that must not be served; ``problems`` name the file and pointer of each."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+_PYDANTIC_MESSAGES = {
+    "missing": "thiếu trường bắt buộc",
+    "extra_forbidden": "trường không được phép (viết sai tên?)",
+    "string_too_short": "không được để trống",
+    "string_too_long": "quá dài",
+    "string_pattern_mismatch": "không đúng định dạng",
+    "literal_error": "giá trị không được phép",
+    "too_short": "danh sách không được rỗng",
+    "int_parsing": "phải là số nguyên",
+    "int_type": "phải là số nguyên",
+    "date_from_datetime_parsing": "phải là ngày dạng YYYY-MM-DD",
+    "date_parsing": "phải là ngày dạng YYYY-MM-DD",
+    "greater_than_equal": "quá nhỏ",
+    "less_than_equal": "quá lớn",
+    "string_type": "phải là chuỗi ký tự",
+    "list_type": "phải là danh sách",
+    "model_type": "phải là một đối tượng",
+}
+
+
+def _pydantic_problems(exc: PydanticError, file: str) -> Iterator[Problem]:
+    for err in exc.errors():
+        message = _PYDANTIC_MESSAGES.get(err["type"], err["msg"])
+        if err["type"] == "value_error":
+            message = str(err.get("ctx", {}).get("error", err["msg"]))
+        elif err["type"] == "literal_error":
+            message += f" ({err.get('ctx', {}).get('expected', '')})"
+        yield Problem(file, pointers.to_pointer(err["loc"]), message)
+
+
+_META_VALIDATOR = jsonschema.Draft202012Validator(jsonschema.Draft202012Validator.META_SCHEMA)
+
+
+def check_schema_document(contents: Any, file: str, source: SchemaSource, uri: str) -> list[Problem]:
+    """Metaschema and our own rules, for one form or shared-definition document."""
+    problems = [
+        Problem(file, pointers.to_pointer(err.absolute_path), f"không hợp lệ theo JSON Schema 2020-12: {err.message}")
+        for err in _META_VALIDATOR.iter_errors(contents)
+    ]
+    if not isinstance(contents, dict):
+        return problems or [Problem(file, "", "lược đồ phải là một đối tượng JSON")]
+    if contents.get("$schema") != DRAFT_2020_12:
+        problems.append(Problem(file, "/$schema", f"phải khai báo \"$schema\": \"{DRAFT_2020_12}\""))
+
+    def resolve_title(schema: dict) -> str | None:
+        ref = schema.get("$ref")
+        seen = 0
+        while isinstance(ref, str) and seen < 10:
+            try:
+                doc_uri, fragment = urldefrag(urljoin(uri, ref))
+                target = pointers.resolve(source.document(doc_uri), fragment)
+            except (KeyError, ValueError, referencing.exceptions.Unretrievable):
+                return None  # the bundler reports the broken reference
+            if not isinstance(target, dict):
+                return None
+            if isinstance(target.get("title"), str):
+                return target["title"]
+            ref, seen = target.get("$ref"), seen + 1
+        return None
+
+    problems.extend(Problem(file, at, message) for at, message in check_rules(contents, resolve_title))
+    return problems
+
+
+_DOCUMENTS_SCHEMA_PATH = DEFAULT_ROOT / "_meta" / "documents.schema.json"
+
+
+@dataclass
+class _Loader:
+    """Loads definition folders into Services, collecting every problem on the way."""
+
+    source: SchemaSource
+    problems: list[Problem] = field(default_factory=list)
+
+    @cached_property
+    def documents_schema(self) -> dict:
+        return read_json(_DOCUMENTS_SCHEMA_PATH, "schemas/_meta/documents.schema.json")
+
+    def read(self, path: Path) -> Any:
+        try:
+            return read_json(path, self.display(path))
+        except DocumentError as exc:
+            self.problems.append(exc.problem)
+            return None
+
+    def display(self, path: Path) -> str:
+        return self.source.display(self.source.uri_for(path))
+
+    def load(self, folder: Path) -> Service | None:
+        before = len(self.problems)
+        raw = {name: self.read(folder / name) for name in FILES}
+
+        info = None
+        if raw["service.json"] is not None:
+            try:
+                info = ServiceInfo.model_validate(raw["service.json"])
+            except PydanticError as exc:
+                self.problems.extend(_pydantic_problems(exc, self.display(folder / "service.json")))
+
+        documents = self.load_documents(raw["documents.json"], folder / "documents.json")
+
+        form_schema = None
+        form_path = folder / "form.schema.json"
+        if raw["form.schema.json"] is not None:
+            uri = self.source.uri_for(form_path)
+            self.problems.extend(check_schema_document(raw["form.schema.json"], self.display(form_path), self.source, uri))
+            reference_problems: list[Problem] = []
+            form_schema = bundle(self.source, uri, reference_problems)
+            self.problems.extend(reference_problems)
+            if reference_problems:
+                form_schema = None  # cannot be compiled; the broken references say why
+
+        sample = raw["sample.json"]
+        sample_errors: list[FieldError] = []
+        if form_schema is not None and sample is not None:
+            # Checked even when other files have problems: the author sees everything at once.
+            try:
+                sample_errors = compile_schema(form_schema).validate(sample)
+            except Exception as exc:  # a schema the validators cannot compile
+                self.problems.append(Problem(self.display(form_path), "", f"không dựng được bộ kiểm tra: {exc}"[:300]))
+            sample_file = self.display(folder / "sample.json")
+            self.problems.extend(Problem(sample_file, e.path, e.message) for e in sample_errors)
+
+        if len(self.problems) > before or info is None or form_schema is None or documents is None:
+            return None
+        return Service(folder.name, info, documents, form_schema, sample, folder)
+
+    def load_documents(self, raw: Any, path: Path) -> tuple[DocumentRequirement, ...] | None:
+        if raw is None:
+            return None
+        file = self.display(path)
+        errors = compile_schema(self.documents_schema).validate(raw)
+        if errors:
+            self.problems.extend(Problem(file, e.path, e.message) for e in errors)
+            return None
+        seen: set[str] = set()
+        for i, doc in enumerate(raw["documents"]):
+            if doc["id"] in seen:
+                self.problems.append(Problem(file, f"/documents/{i}/id", f"mã giấy tờ '{doc['id']}' bị trùng"))
+            seen.add(doc["id"])
+        if sum(1 for d in raw["documents"] if d.get("from_form")) > 1:
+            self.problems.append(Problem(file, "/documents", "chỉ một giấy tờ được là biểu mẫu nhập liệu (from_form)"))
+        return tuple(DocumentRequirement.from_json(d) for d in raw["documents"])
+
+
+def is_definition(folder: Path) -> bool:
+    return folder.is_dir() and any((folder / name).exists() for name in FILES)
+
+
+def definition_folders(root: Path) -> list[Path]:
+    """Service folders under a schemas root; names starting with "_" hold shared data."""
+    return sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(("_", ".")))
+
+
+def shared_documents(root: Path) -> list[Path]:
+    defs = root / "_defs"
+    return sorted(defs.glob("*.json")) if defs.is_dir() else []
+
+
+def load_folders(folders: list[Path], root: Path, extra: dict[str, Path] | None = None) -> tuple[list[Service], list[Problem]]:
+    """Load the given definition folders (and check ``_defs``); every problem is collected."""
+    loader = _Loader(SchemaSource(root, extra))
+    for path in shared_documents(root):
+        contents = loader.read(path)
+        if contents is not None:
+            uri = loader.source.uri_for(path)
+            loader.problems.extend(check_schema_document(contents, loader.display(path), loader.source, uri))
+    services = [s for s in (loader.load(folder) for folder in folders) if s is not None]
+    loader.problems.extend(_uniqueness_problems(services, loader))
+    return services, loader.problems
+
+
+def _uniqueness_problems(services: list[Service], loader: _Loader) -> Iterator[Problem]:
+    by_code: dict[str, Service] = {}
+    for service in services:
+        other = by_code.setdefault(service.info.code, service)
+        if other is not service:
+            yield Problem(loader.display(service.folder / "service.json"), "/code",
+                          f"mã thủ tục {service.info.code} trùng với {other.slug}")
+
+
+class Catalog:
+    """Every published service, by slug, in the order citizens browse them."""
+
+    def __init__(self, services: list[Service]):
+        ordered = sorted(services, key=lambda s: (fold(s.info.field), fold(s.info.name)))
+        self._services = {s.slug: s for s in ordered}
+
+    @classmethod
+    def load(cls, root: Path = DEFAULT_ROOT) -> Catalog:
+        services, problems = load_folders(definition_folders(root), root)
+        if problems:
+            raise DefinitionError(problems)
+        return cls(services)
+
+    def __iter__(self) -> Iterator[Service]:
+        return iter(self._services.values())
+
+    def __len__(self) -> int:
+        return len(self._services)
+
+    def __contains__(self, slug: object) -> bool:
+        return slug in self._services
+
+    def get(self, slug: str) -> Service | None:
+        return self._services.get(slug)
+
+    def __getitem__(self, slug: str) -> Service:
+        return self._services[slug]
+
+    def by_field(self) -> dict[str, list[Service]]:
+        fields: dict[str, list[Service]] = {}
+        for service in self:
+            fields.setdefault(service.info.field, []).append(service)
+        return fields
+
+    def search(self, query: str) -> list[Service]:
+        """Services whose name, field, code or keywords contain every word of ``query``."""
+        words = fold(query).split()
+        return [s for s in self if all(w in s.search_text for w in words)]

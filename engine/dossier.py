@@ -1,0 +1,124 @@
+"""The dossier (hồ sơ): what a citizen submits, and its processing log.
+
+The lifecycle (``engine.lifecycle``) is the only code that changes a dossier's status;
+storage (``engine.repository``) keeps it. Dossiers serialise to plain JSON with
+``to_json``/``from_json`` so any backend can store them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Status(StrEnum):
+    DRAFT = "draft"  # saved, not yet confirmed by e-mail
+    CONFIRMED = "confirmed"  # the citizen followed the confirmation link
+    SUBMITTED = "submitted"  # sent to the one-stop desk, waiting to be accepted
+    PROCESSING = "processing"  # accepted: receipt number and appointment date assigned
+    SUPPLEMENT = "supplement"  # the desk asked for more documents; the citizen edits
+    REJECTED = "rejected"
+    DONE = "done"  # the result is ready
+    RETURNED = "returned"  # the result was handed over
+
+
+STATUS_LABELS: dict[Status, str] = {
+    Status.DRAFT: "Chưa xác nhận",
+    Status.CONFIRMED: "Đã xác nhận",
+    Status.SUBMITTED: "Đã nộp, chờ tiếp nhận",
+    Status.PROCESSING: "Đang xử lý",
+    Status.SUPPLEMENT: "Yêu cầu bổ sung",
+    Status.REJECTED: "Từ chối",
+    Status.DONE: "Có kết quả",
+    Status.RETURNED: "Đã trả kết quả",
+}
+
+
+class Role(StrEnum):
+    CITIZEN = "citizen"
+    CLERK = "clerk"
+    ADMIN = "admin"
+    SYSTEM = "system"
+
+
+class Actor(BaseModel):
+    """Who performs an operation; the engine checks this, not the templates."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    name: str
+    role: Role
+    agencies: frozenset[str] = frozenset()  # for clerks: the agencies whose dossiers they handle
+
+
+class LogEntry(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    at: dt.datetime
+    actor: str  # actor id
+    actor_name: str
+    role: Role
+    action: str  # see engine.lifecycle.ACTION_LABELS
+    note: str = ""
+    status_from: Status | None = None
+    status_to: Status
+
+
+class Attachment(BaseModel):
+    """A file the citizen (or the desk, for a result) uploaded; the bytes live elsewhere."""
+
+    model_config = ConfigDict(frozen=True)
+
+    file_id: str
+    filename: str
+    media_type: str
+    size: int
+    sha256: str
+    uploaded_at: dt.datetime
+
+
+class Dossier(BaseModel):
+    model_config = ConfigDict(validate_assignment=False)
+
+    id: str
+    service: str  # the service's slug
+    service_version: int = 1
+    agency: str  # agency code, copied from the service when created
+    owner: str  # the citizen's user id
+    applicant_name: str
+    applicant_id_number: str | None = None  # for the public lookup by ID number
+    status: Status = Status.DRAFT
+    data: dict[str, Any] = Field(default_factory=dict)
+    checklist: list[str] = Field(default_factory=list)  # documents the citizen will bring
+    attachments: dict[str, Attachment] = Field(default_factory=dict)  # by document id
+    receipt_number: str | None = None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    confirmed_at: dt.datetime | None = None
+    submitted_at: dt.datetime | None = None
+    accepted_at: dt.datetime | None = None
+    appointment_date: dt.date | None = None
+    paused_working_days: int | None = None  # left on the clock when a supplement was requested
+    completed_at: dt.datetime | None = None
+    returned_at: dt.datetime | None = None
+    result_note: str = ""
+    result_file: Attachment | None = None
+    log: list[LogEntry] = Field(default_factory=list)
+    version: int = 0  # storage's optimistic-concurrency token; 0 = never stored
+
+    def to_json(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> Dossier:
+        return cls.model_validate(raw)
+
+
+def new_id() -> str:
+    """A dossier id for URLs: 64 random bits, so ids say nothing about other dossiers."""
+    return secrets.token_hex(8)

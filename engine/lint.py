@@ -1,0 +1,62 @@
+"""``dichvucong schemas lint``: every problem of one or more definitions, for their author.
+
+A path may be a schemas tree (a folder with ``_defs/`` and one folder per service), or
+one definition folder, inside ``schemas/`` or anywhere else (a new service being
+written): its ``../_defs/`` references then resolve to the tree beside it when there
+is one, else to the project's ``schemas/_defs/``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from engine.bundle import Problem
+from engine.catalog import DEFAULT_ROOT, Service, definition_folders, is_definition, load_folders
+
+
+@dataclass
+class LintReport:
+    services: list[Service] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def fields(self) -> set[str]:
+        return {s.info.field for s in self.services}
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _is_tree(folder: Path) -> bool:
+    return (folder / "_defs").is_dir()
+
+
+def lint(paths: list[Path], default_root: Path = DEFAULT_ROOT) -> LintReport:
+    report = LintReport()
+    # Group the definition folders by the schemas tree their references resolve in.
+    groups: dict[Path, dict[str, Path]] = defaultdict(dict)  # root -> {name: folder}
+    outside: dict[Path, dict[str, Path]] = defaultdict(dict)  # root -> extra folders
+    for raw in paths:
+        path = raw.resolve()
+        if is_definition(path):
+            root = path.parent if _is_tree(path.parent) else default_root.resolve()
+            groups[root][path.name] = path
+            if path.parent != root:
+                outside[root][path.name] = path
+        elif path.is_dir():
+            root = path if _is_tree(path) else default_root.resolve()
+            for folder in definition_folders(path):
+                groups[root][folder.name] = folder
+                if folder.parent != root:
+                    outside[root][folder.name] = folder
+            groups.setdefault(root, {})
+        else:
+            report.problems.append(Problem(str(raw), "", "không phải thư mục định nghĩa dịch vụ"))
+    for root, folders in groups.items():
+        services, problems = load_folders(list(folders.values()), root, outside.get(root))
+        report.services.extend(services)
+        report.problems.extend(problems)
+    return report

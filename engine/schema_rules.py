@@ -1,0 +1,168 @@
+"""Our own rules for a form schema, beyond the JSON Schema metaschema.
+
+The metaschema accepts a typo such as ``"requried"`` (unknown keywords are allowed)
+and any regular expression; a public form needs more: every field titled for the
+citizen, only formats the engine knows, no pattern that can stall a worker, a
+bounded size and depth, ``required`` naming fields that exist.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from engine import formats, patterns, pointers
+
+MAX_DEPTH = 32  # nested schemas
+MAX_NODES = 3000  # schemas in one document
+
+# The 2020-12 vocabularies (core, applicator, unevaluated, validation, format,
+# content, meta-data). Keywords outside them must be one of ours (X_KEYWORDS).
+KEYWORDS = frozenset(
+    """$schema $id $ref $defs $comment $vocabulary
+    allOf anyOf oneOf not if then else dependentSchemas prefixItems items contains
+    properties patternProperties additionalProperties propertyNames
+    unevaluatedItems unevaluatedProperties
+    type enum const multipleOf maximum exclusiveMaximum minimum exclusiveMinimum
+    maxLength minLength pattern maxItems minItems uniqueItems maxContains minContains
+    maxProperties minProperties required dependentRequired
+    format contentEncoding contentMediaType contentSchema
+    title description default deprecated readOnly writeOnly examples""".split()
+)
+UNSUPPORTED = {
+    "$anchor": "không hỗ trợ $anchor; hãy tham chiếu bằng đường dẫn (#/$defs/...)",
+    "$dynamicRef": "không hỗ trợ $dynamicRef",
+    "$dynamicAnchor": "không hỗ trợ $dynamicAnchor",
+    "$recursiveRef": "không hỗ trợ $recursiveRef",
+}
+
+# Our extension keywords, with a check of their value (None when it is fine).
+X_KEYWORDS: dict[str, Callable[[Any], str | None]] = {
+    "x-messages": lambda v: None
+    if isinstance(v, dict) and all(isinstance(k, str) and isinstance(m, str) for k, m in v.items())
+    else "x-messages phải là một đối tượng: từ khóa → câu thông báo",
+    "x-widget": lambda v: None if isinstance(v, str) else "x-widget phải là tên một kiểu ô nhập",
+    "x-order": lambda v: None
+    if isinstance(v, list) and all(isinstance(n, str) for n in v)
+    else "x-order phải là danh sách tên trường",
+    "x-prefill": lambda v: None if isinstance(v, str) else "x-prefill phải là tên một thông tin trong hồ sơ cá nhân",
+    "x-address": lambda v: None if isinstance(v, bool) else "x-address phải là true hoặc false",
+}
+
+# Keywords whose value is a schema, a list of schemas, or a map of schemas.
+_SCHEMA = ("not", "if", "then", "else", "items", "contains", "additionalProperties", "propertyNames",
+           "unevaluatedItems", "unevaluatedProperties", "contentSchema")
+_SCHEMA_LIST = ("allOf", "anyOf", "oneOf", "prefixItems")
+_SCHEMA_MAP = ("$defs", "properties", "patternProperties", "dependentSchemas")
+
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def looks_like_identifier(title: str, name: str) -> bool:
+    """A title a developer left, not one a citizen can read: the key itself, camelCase, snake_case."""
+    if title == name:
+        return True
+    return bool(_IDENTIFIER.match(title)) and ("_" in title or re.search(r"[a-z][A-Z]", title) is not None)
+
+
+def subschemas(node: dict, at: str) -> Iterator[tuple[Any, str]]:
+    for key in _SCHEMA:
+        if key in node:
+            yield node[key], f"{at}/{key}"
+    for key in _SCHEMA_LIST:
+        if isinstance(node.get(key), list):
+            for i, sub in enumerate(node[key]):
+                yield sub, f"{at}/{key}/{i}"
+    for key in _SCHEMA_MAP:
+        if isinstance(node.get(key), dict):
+            for name, sub in node[key].items():
+                yield sub, f"{at}/{key}/{pointers.escape(name)}"
+
+
+def check(document: Any, resolve_title: Callable[[dict], str | None]) -> Iterator[tuple[str, str]]:
+    """Yield (pointer, message) for every rule a form schema document breaks.
+
+    ``resolve_title(schema)`` gives the title a ``$ref``'d schema inherits from its
+    target, so a property that only points at a shared definition counts as titled.
+    """
+    count = 0
+
+    def walk(node: Any, at: str, depth: int, condition: bool = False) -> Iterator[tuple[str, str]]:
+        nonlocal count
+        count += 1
+        if count == MAX_NODES + 1:
+            yield at, f"biểu mẫu quá lớn: quá {MAX_NODES} lược đồ con"
+        if depth > MAX_DEPTH:
+            yield at, f"biểu mẫu lồng quá sâu (quá {MAX_DEPTH} cấp)"
+            return
+        if isinstance(node, bool) or not isinstance(node, dict):
+            return
+        yield from _check_node(node, at, depth, None if condition else resolve_title)
+        for sub, sub_at in subschemas(node, at):
+            # "if" and "not" only test values: their properties are not fields to title.
+            in_condition = condition or sub_at.rsplit("/", 1)[-1] in ("if", "not")
+            yield from walk(sub, sub_at, depth + 1, in_condition)
+
+    yield from walk(document, "", 0)
+
+
+def _check_node(node: dict, at: str, depth: int, resolve_title) -> Iterator[tuple[str, str]]:
+    """The rules for one schema; ``resolve_title`` is None inside a condition."""
+    for key, value in node.items():
+        if key in UNSUPPORTED:
+            yield f"{at}/{key}", UNSUPPORTED[key]
+        elif key.startswith("x-"):
+            checker = X_KEYWORDS.get(key)
+            if checker is None:
+                yield f"{at}/{pointers.escape(key)}", f"từ khóa mở rộng '{key}' không được hỗ trợ (có: {', '.join(sorted(X_KEYWORDS))})"
+            elif (problem := checker(value)) is not None:
+                yield f"{at}/{key}", problem
+        elif key not in KEYWORDS:
+            yield f"{at}/{pointers.escape(key)}", f"từ khóa '{key}' không có trong JSON Schema 2020-12 (viết sai?)"
+    if "$id" in node and depth > 0:
+        yield f"{at}/$id", "chỉ lược đồ gốc được có $id"
+
+    fmt = node.get("format")
+    if isinstance(fmt, str) and fmt not in formats.FORMATS:
+        yield f"{at}/format", f"định dạng '{fmt}' không được hỗ trợ (có: {', '.join(sorted(formats.FORMATS))})"
+    if isinstance(node.get("pattern"), str) and (problem := patterns.problem(node["pattern"])):
+        yield f"{at}/pattern", problem
+    for pattern in node.get("patternProperties") or {}:
+        if problem := patterns.problem(pattern):
+            yield f"{at}/patternProperties/{pointers.escape(pattern)}", problem
+
+    properties = node.get("properties")
+    if isinstance(properties, dict) and resolve_title is not None:
+        for name, sub in properties.items():
+            where = f"{at}/properties/{pointers.escape(name)}"
+            if not isinstance(sub, dict):
+                continue
+            title = sub.get("title") if isinstance(sub.get("title"), str) else None
+            if not (title and title.strip()):
+                title = resolve_title(sub)
+            if not (title and title.strip()):
+                yield where, f"trường '{name}' thiếu tiêu đề tiếng Việt (title)"
+            elif looks_like_identifier(title.strip(), name):
+                yield f"{where}/title", f"tiêu đề '{title}' là tên kỹ thuật; hãy viết tiêu đề tiếng Việt cho người dân đọc"
+        open_ended = node.get("additionalProperties", True) is not False or "patternProperties" in node
+        if not open_ended or properties:
+            for i, name in enumerate(node.get("required") or []):
+                if isinstance(name, str) and name not in properties and not _declared_elsewhere(node, name):
+                    yield f"{at}/required/{i}", f"trường bắt buộc '{name}' không có trong properties"
+    for trigger, needed in (node.get("dependentRequired") or {}).items():
+        if isinstance(properties, dict) and trigger not in properties:
+            yield f"{at}/dependentRequired/{pointers.escape(trigger)}", f"trường '{trigger}' không có trong properties"
+
+
+def _declared_elsewhere(node: dict, name: str) -> bool:
+    """``required`` may name a field another branch of the same schema declares."""
+    for key in ("allOf", "anyOf", "oneOf"):
+        for sub in node.get(key) or []:
+            if isinstance(sub, dict) and name in (sub.get("properties") or {}):
+                return True
+    for key in ("then", "else"):
+        sub = node.get(key)
+        if isinstance(sub, dict) and name in (sub.get("properties") or {}):
+            return True
+    return False

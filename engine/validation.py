@@ -1,0 +1,234 @@
+"""Validation of dossier data against a form schema, with Vietnamese messages.
+
+Two validators work together:
+
+* jsonschema-rs answers "is it valid?" in a few microseconds. Most submissions are
+  valid, so this is the hot path.
+* python-jsonschema is the authority for *what* is wrong: its errors carry the
+  path, keyword and subschema the messages need. It only runs when the fast
+  validator says the data is invalid (or when it could not compile the schema).
+
+Both get the same format checkers (``engine.formats``), so they agree by
+construction; ``tests/engine/test_validation_differential.py`` checks it on every
+catalogue schema. Validators are compiled once per schema object and reused:
+``jsonschema.validate()`` re-checks the schema on every call and never appears here.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import jsonschema
+import jsonschema.exceptions
+import jsonschema_rs
+from jsonschema import validators as jsonschema_validators
+
+from engine import formats, keywords, messages, pointers
+from engine.schema_index import SchemaIndex
+
+
+@dataclass(frozen=True, order=True)
+class FieldError:
+    """One problem with one field. ``path`` is the JSON pointer of the field's value."""
+
+    path: str
+    keyword: str
+    message: str
+
+
+def _build_format_checker() -> jsonschema.FormatChecker:
+    checker = jsonschema.FormatChecker(formats=())
+    for name in formats.FORMATS:
+        checker.checks(name, raises=formats.FormatProblem)(_py_check(name))
+    return checker
+
+
+def _py_check(name: str):
+    check = formats.FORMATS[name].check
+
+    def run(value: object) -> bool:
+        if isinstance(value, str):
+            check(value)  # raises FormatProblem, which becomes the error's cause
+        return True
+
+    return run
+
+
+FORMAT_CHECKER = _build_format_checker()
+_RS_FORMATS = {name: (lambda n: lambda value: formats.is_valid(n, value))(name) for name in formats.FORMATS}
+_RS_KEYWORDS = {name: keywords.rs_keyword(k) for name, k in keywords.KEYWORDS.items()}
+
+
+def _py_keyword(keyword: keywords.Keyword):
+    def run(validator, value, instance, schema):
+        found = keyword.check(value, instance)
+        if found is not None:
+            relative_path, template = found
+            yield jsonschema.exceptions.ValidationError(template, path=relative_path)
+
+    return run
+
+
+@functools.lru_cache(maxsize=None)
+def _py_validator_class(base: type) -> type:
+    """The draft's validator class with our keywords added (one class per draft)."""
+    return jsonschema_validators.extend(base, {name: _py_keyword(k) for name, k in keywords.KEYWORDS.items()})
+
+
+class FormValidator:
+    """A schema compiled once: ``is_valid`` is cheap, ``errors`` explains."""
+
+    def __init__(self, schema: Any):
+        self.schema = schema
+        base = jsonschema_validators.validator_for(schema, default=jsonschema.Draft202012Validator)
+        self._py = _py_validator_class(base)(schema, format_checker=FORMAT_CHECKER)
+        self.index = SchemaIndex(schema)
+        try:
+            self._rs = jsonschema_rs.validator_for(
+                schema, formats=_RS_FORMATS, validate_formats=True, ignore_unknown_formats=True,
+                keywords=_RS_KEYWORDS,
+            )
+        except Exception:  # a construct the fast validator does not support: explain-path only
+            self._rs = None
+
+    def is_valid(self, data: Any) -> bool:
+        if self._rs is not None:
+            return self._rs.is_valid(data)
+        return self._py.is_valid(data)
+
+    def validate(self, data: Any) -> list[FieldError]:
+        if self._rs is not None and self._rs.is_valid(data):
+            return []
+        # One message per field, the most basic first: a citizen fixes "is required"
+        # before "wrong format", and two messages for one box only confuse.
+        found: dict[str, FieldError] = {}
+        for error in self._py.iter_errors(data):
+            for field_error in self._translate(error):
+                kept = found.get(field_error.path)
+                if kept is None or _rank(field_error.keyword) < _rank(kept.keyword):
+                    found[field_error.path] = field_error
+        return sorted(found.values(), key=lambda e: self.index.position(_path_of(e.path)))
+
+    # -- from python-jsonschema errors to FieldErrors ---------------------------
+    def _translate(self, error: jsonschema.exceptions.ValidationError) -> Iterator[FieldError]:
+        keyword = error.validator
+        path = tuple(error.absolute_path)
+        if keyword == "required":
+            yield from self._missing(path, error.instance, error.validator_value, "required")
+        elif keyword in ("dependentRequired", "dependencies") and isinstance(error.validator_value, dict):
+            yield from self._dependent_missing(path, error.instance, error.validator_value)
+        elif keyword in ("oneOf", "anyOf") and error.context:
+            yield from self._alternatives(error)
+        elif keyword in keywords.KEYWORDS:
+            yield self._error(path, str(keyword), error.message)
+        elif keyword == "format":
+            cause = error.cause
+            template = getattr(cause, "template", None) or messages.TEMPLATES["format"]
+            yield self._error(path, "format", template, error)
+        else:
+            yield self._error(path, str(keyword), self._template(keyword, error), error)
+
+    def _template(self, keyword: Any, error: jsonschema.exceptions.ValidationError) -> str:
+        if keyword == "minLength" and error.instance == "":
+            return messages.EMPTY_TEMPLATE
+        if keyword == "oneOf" and not error.context:
+            return messages.TEMPLATES["oneOf.many"]
+        if keyword is None:  # a `false` schema
+            return messages.TEMPLATES["false"]
+        return messages.TEMPLATES.get(str(keyword), messages.DEFAULT)
+
+    def _error(self, path: tuple, keyword: str, template: str, error=None, **params: Any) -> FieldError:
+        template = self.index.message_override(path, keyword) or template
+        if error is not None:
+            value = error.validator_value
+            params.setdefault("limit", messages.format_value(value))
+            if keyword == "type":
+                params.setdefault("type", messages.type_name(value))
+            if keyword in ("additionalProperties", "unevaluatedProperties") and isinstance(error.instance, dict):
+                params.setdefault("names", ", ".join(_extra_names(error)))
+        text = messages.render(template, title=self.index.title(path), **params)
+        return FieldError(pointers.to_pointer(path), keyword, text)
+
+    def _missing(self, path: tuple, instance: Any, names: Iterable[str], keyword: str, **params: Any):
+        if not isinstance(instance, dict):
+            return
+        for name in names:
+            if name not in instance:
+                child = path + (name,)
+                yield self._error(child, keyword, messages.TEMPLATES[keyword], **params)
+
+    def _dependent_missing(self, path: tuple, instance: Any, dependencies: dict):
+        if not isinstance(instance, dict):
+            return
+        for trigger, needed in dependencies.items():
+            if trigger in instance and isinstance(needed, list):
+                yield from self._missing(
+                    path, instance, needed, "dependentRequired",
+                    dependency=self.index.title(path + (trigger,)),
+                )
+
+    def _alternatives(self, error: jsonschema.exceptions.ValidationError) -> Iterator[FieldError]:
+        """Explain a failed oneOf/anyOf by the branch the citizen most likely meant."""
+        by_branch: dict[int, list] = {}
+        for sub in error.context:
+            by_branch.setdefault(sub.relative_schema_path[0], []).append(sub)
+        best = jsonschema.exceptions.best_match(error.context)
+        branch_errors = by_branch.get(best.relative_schema_path[0], [best]) if best else []
+        own_path = tuple(error.absolute_path)
+        # When every branch fails at the value itself (e.g. a string that is neither a
+        # CMND nor a passport number), one message on the field reads better.
+        if all(tuple(e.absolute_path) == own_path and e.validator in ("type", "const", "enum") for e in branch_errors):
+            yield self._error(own_path, str(error.validator), messages.TEMPLATES[str(error.validator)], error)
+            return
+        for sub in branch_errors:
+            yield from self._translate(sub)
+
+
+_RANKS = {"required": 0, "dependentRequired": 0, "type": 1, "minLength": 2, "const": 2, "enum": 2}
+
+
+def _rank(keyword: str) -> int:
+    return _RANKS.get(keyword, 3)
+
+
+def _extra_names(error: jsonschema.exceptions.ValidationError) -> list[str]:
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    declared = set((schema.get("properties") or {}).keys())
+    return [name for name in error.instance if name not in declared]
+
+
+def _path_of(pointer: str) -> tuple:
+    return tuple(int(t) if t.isdigit() else t for t in pointers.split(pointer))
+
+
+# -- compiled-validator cache --------------------------------------------------------
+# Keyed by the schema object's identity (schemas are dicts, so not hashable); the
+# cache holds the schema itself, so an id is never reused while its entry lives.
+_CACHE_SIZE = 256
+_cache: OrderedDict[int, FormValidator] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def compile_schema(schema: Any) -> FormValidator:
+    key = id(schema)
+    with _cache_lock:
+        cached = _cache.get(key)
+        if cached is not None and cached.schema is schema:
+            _cache.move_to_end(key)
+            return cached
+    compiled = FormValidator(schema)
+    with _cache_lock:
+        _cache[key] = compiled
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+    return compiled
+
+
+def validate(schema: Any, data: Any) -> list[FieldError]:
+    """Every problem of ``data`` against ``schema``, in the form's reading order."""
+    return compile_schema(schema).validate(data)
