@@ -29,6 +29,9 @@ from referencing.jsonschema import DRAFT202012
 from engine import pointers
 
 BASE_URI = "https://schemas.dichvucong.invalid/"
+# What the registry raises for a URI outside the roots (NoSuchResource) or a file it
+# could not read (Unretrievable, caused by a DocumentError).
+UNREACHABLE = (referencing.exceptions.NoSuchResource, referencing.exceptions.Unretrievable)
 MAX_FILE_BYTES = 512 * 1024
 
 
@@ -143,7 +146,7 @@ def bundle(source: SchemaSource, root_uri: str, problems: list[Problem]) -> dict
         if key not in embedded:
             try:
                 contents = copy.deepcopy(source.document(doc_uri))
-            except referencing.exceptions.Unretrievable as exc:
+            except UNREACHABLE as exc:
                 cause = exc.__cause__ or exc.__context__
                 if isinstance(cause, DocumentError):
                     problems.append(cause.problem)

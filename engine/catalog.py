@@ -23,11 +23,10 @@ from typing import Any
 from urllib.parse import urldefrag, urljoin
 
 import jsonschema
-import referencing.exceptions
 from pydantic import ValidationError as PydanticError
 
 from engine import pointers
-from engine.bundle import DocumentError, Problem, SchemaSource, bundle, read_json
+from engine.bundle import UNREACHABLE, DocumentError, Problem, SchemaSource, bundle, read_json
 from engine.definition import DocumentRequirement, ServiceInfo
 from engine.schema_rules import check as check_rules
 from engine.text import fold
@@ -130,7 +129,7 @@ def check_schema_document(contents: Any, file: str, source: SchemaSource, uri: s
             try:
                 doc_uri, fragment = urldefrag(urljoin(uri, ref))
                 target = pointers.resolve(source.document(doc_uri), fragment)
-            except (KeyError, ValueError, referencing.exceptions.Unretrievable):
+            except (KeyError, ValueError, *UNREACHABLE):
                 return None  # the bundler reports the broken reference
             if not isinstance(target, dict):
                 return None
