@@ -74,6 +74,30 @@ def _py_keyword(keyword: keywords.Keyword):
     return run
 
 
+_DRAFT7_ONLY = ("definitions", "dependencies", "additionalItems")
+
+
+def draft_of(schema: Any) -> type:
+    """The draft's validator class: the one ``$schema`` names; without one, draft 7 when
+    the schema uses draft-7-only keywords (tuple ``items``, ``definitions``,
+    ``dependencies``), else 2020-12."""
+    if isinstance(schema, dict) and "$schema" not in schema and _uses_draft7(schema, 0):
+        return jsonschema.Draft7Validator
+    return jsonschema_validators.validator_for(schema, default=jsonschema.Draft202012Validator)
+
+
+def _uses_draft7(node: Any, depth: int) -> bool:
+    if depth > 64:
+        return False
+    if isinstance(node, dict):
+        if any(k in node for k in _DRAFT7_ONLY) or isinstance(node.get("items"), list):
+            return True
+        return any(_uses_draft7(v, depth + 1) for k, v in node.items() if k not in ("enum", "const", "default", "examples"))
+    if isinstance(node, list):
+        return any(_uses_draft7(v, depth + 1) for v in node)
+    return False
+
+
 @functools.lru_cache(maxsize=None)
 def _py_validator_class(base: type) -> type:
     """The draft's validator class with our keywords added (one class per draft)."""
@@ -85,11 +109,12 @@ class FormValidator:
 
     def __init__(self, schema: Any):
         self.schema = schema
-        base = jsonschema_validators.validator_for(schema, default=jsonschema.Draft202012Validator)
-        self._py = _py_validator_class(base)(schema, format_checker=FORMAT_CHECKER)
+        draft = draft_of(schema)
+        self._py = _py_validator_class(draft)(schema, format_checker=FORMAT_CHECKER)
         self.index = SchemaIndex(schema)
         try:
-            self._rs = jsonschema_rs.validator_for(
+            rs_factory = jsonschema_rs.Draft7Validator if draft is jsonschema.Draft7Validator else jsonschema_rs.validator_for
+            self._rs = rs_factory(
                 schema, formats=_RS_FORMATS, validate_formats=True, ignore_unknown_formats=True,
                 keywords=_RS_KEYWORDS,
             )
