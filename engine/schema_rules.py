@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from engine import formats, patterns, pointers
+from engine import formats, patterns, pointers, widgets
 
 MAX_DEPTH = 32  # nested schemas
 MAX_NODES = 3000  # schemas in one document
@@ -42,7 +42,12 @@ X_KEYWORDS: dict[str, Callable[[Any], str | None]] = {
     "x-messages": lambda v: None
     if isinstance(v, dict) and all(isinstance(k, str) and isinstance(m, str) for k, m in v.items())
     else "x-messages phải là một đối tượng: từ khóa → câu thông báo",
-    "x-widget": lambda v: None if isinstance(v, str) else "x-widget phải là tên một kiểu ô nhập",
+    "x-widget": lambda v: None if v in widgets.EXPLICIT
+    else f"x-widget phải là một trong: {', '.join(sorted(widgets.EXPLICIT))}",
+    "x-sections": lambda v: None
+    if isinstance(v, list) and all(isinstance(e, dict) and isinstance(e.get("title"), str)
+                                   and isinstance(e.get("fields"), list) for e in v)
+    else "x-sections phải là danh sách {\"title\": ..., \"fields\": [tên trường, ...]}",
     "x-order": lambda v: None
     if isinstance(v, list) and all(isinstance(n, str) for n in v)
     else "x-order phải là danh sách tên trường",

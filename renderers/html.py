@@ -1,0 +1,449 @@
+"""HTML of a form schema: the fillable form and its read-only display.
+
+``render_form(schema, data, errors)`` returns the controls of any JSON Schema (a
+plain dict, draft 2020-12 or 7) as an HTML fragment without a ``<form>`` wrapper,
+prefilled with ``data``, each error beside its field and an error summary on top
+that links to them (the GOV.UK pattern). ``engine.forms.parse_form`` reads the
+posted fields back: control names are explained there.
+
+``render_display(schema, data, sample=False)`` is the same walk in display mode:
+a dossier as a readable document (the "Xem hồ sơ mẫu" preview, reused by the PDF).
+
+Both walk ``engine.form_model`` (compiled once per schema); each widget is a Jinja2
+macro in ``templates/form.html`` or ``templates/display.html``, looked up by the
+widget's name, and every text from a definition is autoescaped.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+from markupsafe import escape as esc
+
+from engine import places, pointers
+from engine.form_model import Condition, Field, form_model
+from engine.forms import ACTION, ALT, BLANK, ROW, branch_token, control_name
+from engine.validation import FieldError
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+# Widgets that are one <input>: its type and extra attributes.
+INPUTS = {
+    "text": ("text", ""),
+    "email": ("email", ' spellcheck="false"'),
+    "tel": ("tel", ' inputmode="tel"'),
+    "id": ("text", ' inputmode="numeric" autocomplete="off" spellcheck="false"'),
+    "date": ("date", ""),
+    "integer": ("text", ' inputmode="numeric"'),
+    "number": ("text", ' inputmode="decimal"'),
+}
+MAX_TEMPLATE_DEPTH = 4  # nested "add a row" templates: deeper rows are added by a round trip
+
+_env = Environment(
+    loader=FileSystemLoader(TEMPLATES),
+    autoescape=True,
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def dom_id(name_pointer: str) -> str:
+    """An HTML id for a control: "f" and the pointer, every character outside
+    [A-Za-z0-9] escaped, so distinct pointers always give distinct ids."""
+    escaped = re.sub(r"[^A-Za-z0-9/]", lambda m: f"_{ord(m.group()):x}_", name_pointer)
+    return "f" + escaped.replace("/", "-")
+
+
+def _macros(template: str) -> dict[str, Any]:
+    module = _env.get_template(template).module
+    return {name.removeprefix("w_"): getattr(module, name) for name in dir(module) if name.startswith("w_")}
+
+
+class _Walk:
+    """One rendering: values, errors and the anchors the error summary links to."""
+
+    def __init__(self, macros: dict[str, Any], errors: list[FieldError] | None):
+        self.macros = macros
+        self.errors = {e.path: e for e in errors or ()}
+        self.anchors: dict[str, str] = {}  # data pointer -> id of its first control
+        self.quiet = 0  # > 0 inside what is not active: a row template, an unchosen branch
+
+    def field(self, f: Field, value: Any, ptr: str, data_ptr: str, depth: int = 0, label: str | None = None) -> Markup:
+        fid = self.anchor(data_ptr, ptr)
+        single_line = INPUTS.get(f.widget)
+        # A text value with line breaks (written elsewhere) keeps them in a text area.
+        if single_line is not None and "input" in self.macros and not (isinstance(value, str) and "\n" in value):
+            return self.macros["input"](self, f, value, ptr, data_ptr, fid, label, *single_line)
+        macro = self.macros.get("textarea" if single_line else f.widget)
+        if macro is None:
+            raise KeyError(f"no template for widget {f.widget!r}")
+        return macro(self, f, value, ptr, data_ptr, fid, depth, label)
+
+    def anchor(self, data_ptr: str, ptr: str) -> str:
+        """The id of the control named by ``ptr``; the first active one anchors its value's errors."""
+        fid = dom_id(ptr)
+        if not self.quiet:
+            self.anchors.setdefault(data_ptr, fid)
+        return fid
+
+    def quiet_unless(self, active: bool, render, *args) -> Markup:
+        """Render something that is not in force (an unchosen alternative, an inactive
+        branch) without its errors, so they show only where the citizen is working."""
+        if active:
+            return render(*args)
+        self.quiet += 1
+        try:
+            return render(*args)
+        finally:
+            self.quiet -= 1
+
+    def active(self, parent: Field, condition: Condition, value: Any) -> bool:
+        if condition.kind == "dependent":
+            return isinstance(value, dict) and condition.test in value
+        return parent.model.matches(condition.test, value if value is not None else {})
+
+    # helpers the templates call
+    def child(self, parent: Field, child: Field, value: Any, ptr: str, data_ptr: str, depth: int, token: str = "") -> Markup:
+        own = value.get(child.name) if isinstance(value, dict) else None
+        name = pointers.escape(child.name)
+        base = f"{ptr}/{token}" if token else ptr
+        html = self.field(child, own, f"{base}/{name}", f"{data_ptr}/{name}", depth)
+        if isinstance(value, dict) and child.name in value and own in (None, "", [], {}):
+            return self.blank(f"{base}/{name}", own) + html
+        return html
+
+    def blank(self, ptr: str, value: Any) -> Markup:
+        """Marks a value that is present but empty, so it reads back as it was."""
+        return Markup(f'<input type="hidden" name="{esc(control_name(ptr + "/" + BLANK))}" value="{esc(json.dumps(value))}">')
+
+    def extras(self, f: Field, value: Any) -> list[tuple[str, Field]]:
+        return [(k, f.extra_field(k)) for k in f.extra_keys(value) if f.extra_field(k) is not None]
+
+    def extra(self, f: Field, key: str, value: Any, ptr: str, data_ptr: str, index: int, depth: int) -> Markup:
+        own = value.get(key) if isinstance(value, dict) else None
+        html = self.field(f.extra_field(key), own, f"{ptr}/~v/{index}", f"{data_ptr}/{pointers.escape(key)}", depth, key)
+        if own in (None, "", [], {}):
+            return self.blank(f"{ptr}/~v/{index}", own) + html
+        return html
+
+    def item(self, array: Field, value: Any, position: int, ptr: str, data_ptr: str, index: str, depth: int,
+             label: str | None = None) -> Markup:
+        f = array.item_field(position)
+        return self.field(f, value, f"{ptr}/{index}", f"{data_ptr}/{index}", depth, label) if f else Markup()
+
+    def error(self, data_ptr: str) -> FieldError | None:
+        return None if self.quiet else self.errors.get(data_ptr)
+
+    def name(self, ptr: str) -> str:
+        return control_name(ptr)
+
+    def head(self, f: Field, data_ptr: str, fid: str, label: str | None, for_control: bool = True) -> Markup:
+        """The label (or legend), the hint and the error of a field."""
+        title = esc(label or f.title)
+        required = _REQUIRED if f.required else ""
+        if for_control:
+            top = f'<label class="label" for="{esc(fid)}">{title}{required}</label>\n'
+        else:
+            top = f'<legend class="label">{title}{required}</legend>\n'
+        return Markup(top + str(self.hint_and_error(f, data_ptr, fid)))
+
+    def hint_and_error(self, f: Field, data_ptr: str, fid: str) -> Markup:
+        parts = ""
+        if f.description:
+            parts += f'<div class="hint" id="{esc(fid)}-hint">{esc(f.description)}</div>\n'
+        error = self.error(data_ptr)
+        if error:
+            parts += (f'<p class="field-error" id="{esc(fid)}-error"><span class="visually-hidden">Lỗi: </span>'
+                      f"{esc(error.message)}</p>\n")
+        return Markup(parts)
+
+    def aria(self, f: Field, data_ptr: str, fid: str) -> Markup:
+        """The attributes that tie a control to its hint and error, and mark it required."""
+        attrs = ""
+        described = self.described_by(f, fid, data_ptr)
+        if described:
+            attrs += f' aria-describedby="{esc(described)}"'
+        if f.required:
+            attrs += ' aria-required="true"'
+        if self.error(data_ptr):
+            attrs += ' aria-invalid="true"'
+        if f.read_only:
+            attrs += " readonly"
+        return Markup(attrs)
+
+    def described_by(self, f: Field, fid: str, data_ptr: str) -> str:
+        ids = []
+        if f.description:
+            ids.append(fid + "-hint")
+        if self.error(data_ptr):
+            ids.append(fid + "-error")
+        return " ".join(ids)
+
+    def option_index(self, f: Field, value: Any) -> int | None:
+        for i, option in enumerate(f.options or ()):
+            if option.value == value and type(option.value) is type(value):
+                return i
+        for i, option in enumerate(f.options or ()):
+            if option.value == value:
+                return i
+        return None
+
+    def text(self, value: Any) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, str):
+            return value
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        return json.dumps(value, ensure_ascii=False) if isinstance(value, (dict, list)) else str(value)
+
+    def json_text(self, value: Any) -> str:
+        return "" if value is None else json.dumps(value, ensure_ascii=False, indent=1)
+
+    def rows(self, f: Field, value: Any) -> list:
+        return list(value) if isinstance(value, list) else []
+
+    def row_template(self, f: Field, ptr: str, data_ptr: str, depth: int) -> Markup | None:
+        """The row the script clones for "add", or None when too deep (round trip instead)."""
+        if depth >= MAX_TEMPLATE_DEPTH or f.item is None:
+            return None
+        # A template row does not depend on the data or the errors: render it once per
+        # form and position, and keep it with the compiled form.
+        key = ("row-template", id(self.macros), id(f), ptr, depth)
+        cache = f.model.render_cache
+        if key not in cache:
+            placeholder = f"__i{depth}__"
+            cache[key] = self.quiet_unless(False, self.macros["row"], self, f, f.item.initial(), len(f.prefix), ptr,
+                                           data_ptr, placeholder, depth + 1)
+        return cache[key]
+
+    def condition_data(self, parent: Field, condition: Condition, ptr: str) -> str:
+        """What the script needs to show a branch only when it applies (JSON), or ""."""
+        if condition.kind == "dependent":
+            trigger = next((c for c in parent.all_children() if c.name == condition.test), None)
+            if trigger is None:
+                return ""
+            return json.dumps({"name": self.name(f"{ptr}/{pointers.escape(trigger.name)}"), "present": True})
+        simple = _simple_condition(condition.test)
+        if simple is None:
+            return ""
+        name, values = simple
+        trigger = next((c for c in parent.children if c.name == name), None)
+        if trigger is None:
+            return ""
+        posted = [self.posted_value(trigger, v) for v in values]
+        return json.dumps({"name": self.name(f"{ptr}/{pointers.escape(name)}"), "values": posted})
+
+    def condition_words(self, parent: Field, condition: Condition) -> str:
+        if condition.kind == "dependent":
+            trigger = next((c for c in parent.all_children() if c.name == condition.test), None)
+            return f"Điền phần này khi đã nhập “{trigger.title if trigger else condition.test}”."
+        simple = _simple_condition(condition.test)
+        if simple is None:
+            return "Điền phần này nếu trường hợp của bạn cần."
+        name, values = simple
+        trigger = next((c for c in parent.children if c.name == name), None)
+        if trigger is None:
+            return "Điền phần này nếu trường hợp của bạn cần."
+        labels = [self.label(trigger, v) for v in values]
+        return f"Điền phần này khi “{trigger.title}” là: {' hoặc '.join(labels)}."
+
+    def else_words(self, parent: Field, condition: Condition) -> str:
+        return self.condition_words(parent, condition).replace("Điền phần này khi", "Điền phần này khi không phải trường hợp", 1)
+
+    def posted_value(self, f: Field, value: Any) -> str:
+        index = self.option_index(f, value)
+        if index is not None and f.widget in ("radio", "select"):
+            return str(index)
+        return self.text(value)
+
+    def label(self, f: Field, value: Any) -> str:
+        index = self.option_index(f, value)
+        if index is not None:
+            return f.options[index].label
+        if isinstance(value, bool):
+            return "Có" if value else "Không"
+        return self.text(value)
+
+    def branch_token(self, k: int, side: str) -> str:
+        return branch_token(k, side)
+
+    def select_options(self, f: Field, value: Any) -> Markup:
+        chosen = self.option_index(f, value)
+        key = ("select", id(f), chosen)
+        cache = f.model.render_cache
+        if key not in cache:
+            parts = ['<option value="">— Chọn —</option>']
+            parts += [f'<option value="{i}"{_SELECTED if i == chosen else ""}>{esc(o.label)}</option>'
+                      for i, o in enumerate(f.options)]
+            cache[key] = Markup("\n".join(parts))
+        if chosen is None and value is not None:  # not an offered option: kept as typed
+            typed = esc(self.text(value))
+            return cache[key] + Markup(f'\n<option value="{typed}" selected>{typed}</option>')
+        return cache[key]
+
+    def choices(self, f: Field, ptr: str, fid: str, kind: str, value: Any) -> Markup:
+        """Radio buttons or check boxes: (posted value, label) pairs and which are checked."""
+        if kind == "yesno":
+            items, checked = [("true", "Có"), ("false", "Không")], {self.text(value)}
+        elif kind == "checkbox":
+            options = f.item.options
+            items = [(str(i), o.label) for i, o in enumerate(options)]
+            chosen = value if isinstance(value, list) else []
+            checked = {str(i) for i, o in enumerate(options) if any(o.value == c for c in chosen)}
+        else:
+            items = [(str(i), o.label) for i, o in enumerate(f.options)]
+            index = self.option_index(f, value)
+            checked = {str(index)} if index is not None else set()
+        input_type = "checkbox" if kind == "checkbox" else "radio"
+        disabled = _DISABLED if f.read_only else ""
+        name, fid = esc(control_name(ptr)), esc(fid)
+        return Markup("\n".join(
+            f'<div class="choice"><input type="{input_type}" id="{fid}-{i}" name="{name}" value="{esc(posted)}"'
+            f'{_CHECKED if posted in checked else ""}{disabled}><label for="{fid}-{i}">{esc(label)}</label></div>'
+            for i, (posted, label) in enumerate(items)
+        ))
+
+    def province_options(self, selected: Any) -> Markup:
+        return _options("— Chọn tỉnh/thành phố —", tuple(places.provinces()), selected if isinstance(selected, str) else None)
+
+    def ward_options(self, province: Any, selected: Any) -> Markup:
+        wards = places.wards(province) if isinstance(province, str) else ()
+        return _options("— Chọn xã/phường —", wards, selected if isinstance(selected, str) else None)
+
+    def chosen(self, f: Field, value: Any) -> int | None:
+        return f.chosen_alternative(value)
+
+    # display mode -------------------------------------------------------------------
+    def shown(self, f: Field, value: Any) -> str:
+        """A value as a person reads it on paper."""
+        return _shown(f, value)
+
+    def columns(self, item: Field) -> list[Field]:
+        return [c for c in item.all_children() if c.widget not in ("constant", "null")]
+
+    def summary(self) -> list[tuple[str, str]]:
+        """(anchor id, message) of every error, in form order."""
+        result = []
+        for path, error in self.errors.items():
+            anchor = self.anchors.get(path)
+            if anchor is None:  # an error on something not shown (e.g. an unknown key)
+                parent = path.rsplit("/", 1)[0]
+                while parent and parent not in self.anchors:
+                    parent = parent.rsplit("/", 1)[0]
+                anchor = self.anchors.get(parent, "")
+            result.append((anchor, error.message))
+        return result
+
+
+# Fixed markup the helpers below put between escaped values (f-strings with escape()
+# are several times faster than Markup.format, which matters at ~70 fields a form).
+_SELECTED = " selected"
+_REQUIRED = ' <span class="req">(*)</span>'
+_CHECKED = " checked"
+_DISABLED = " disabled"
+
+
+@lru_cache(maxsize=2048)
+def _options(prompt: str, names: tuple[str, ...], selected: str | None) -> Markup:
+    """<option>s of an administrative-unit list (34 provinces, ~100 wards each), built once
+    per selection: they are most of an address's HTML."""
+    parts = [f'<option value="">{esc(prompt)}</option>']
+    parts += [f'<option value="{esc(n)}"{_SELECTED if n == selected else ""}>{esc(n)}</option>' for n in names]
+    if selected and selected not in names:  # not in the list (any more): kept, nothing typed is lost
+        parts.append(f'<option value="{esc(selected)}" selected>{esc(selected)}</option>')
+    return Markup("\n".join(parts))
+
+
+EMPTY = "—"
+
+
+def _shown(f: Field, value: Any) -> str:
+    if value is None or value == "" or value == [] or value == {}:
+        return EMPTY
+    widget = f.widget
+    if widget == "alternatives":
+        chosen = f.chosen_alternative(value)
+        return _shown(f.alternatives[chosen].field, value) if chosen is not None else _plain(value)
+    if f.options is not None:
+        for option in f.options:
+            if option.value == value:
+                return option.label
+    if widget == "date" and isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        year, month, day = value.split("-")
+        return f"{day}/{month}/{year}"
+    if isinstance(value, bool):
+        return "Có" if value else "Không"
+    if widget in ("integer", "number") and isinstance(value, (int, float)):
+        return _number(value)
+    if widget == "address" and isinstance(value, dict):
+        return ", ".join(str(value[k]) for k in ("street", "ward", "province") if value.get(k))
+    if widget == "checkboxes" and isinstance(value, list) and f.item is not None:
+        return "; ".join(_shown(f.item, v) for v in value)
+    if widget in ("object", "address") and isinstance(value, dict):
+        parts = [f"{c.title}: {_shown(c, value[c.name])}" for c in f.all_children() if c.name in value
+                 and c.widget not in ("constant", "null")]
+        return "; ".join(parts) or EMPTY
+    if widget == "array" and isinstance(value, list):
+        return "; ".join(_shown(f.item_field(i) or f, v) for i, v in enumerate(value))
+    return _plain(value)
+
+
+def _plain(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+def _number(value: int | float) -> str:
+    """1.500.000 and 12,5: Vietnamese digit grouping and decimal comma."""
+    if isinstance(value, float) and not value.is_integer():
+        whole, _, fraction = f"{value}".partition(".")
+        return f"{int(whole):,}".replace(",", ".") + "," + fraction
+    return f"{int(value):,}".replace(",", ".")
+
+
+def _simple_condition(test: Any) -> tuple[str, list] | None:
+    """``{"properties": {"x": {"const": v}}}`` (or ``enum``) as (x, [v, ...])."""
+    if not isinstance(test, dict):
+        return None
+    props = test.get("properties")
+    if not isinstance(props, dict) or len(props) != 1 or set(test) - {"properties", "required"}:
+        return None
+    (name, sub), = props.items()
+    if not isinstance(sub, dict):
+        return None
+    if "const" in sub:
+        return name, [sub["const"]]
+    if isinstance(sub.get("enum"), list):
+        return name, list(sub["enum"])
+    return None
+
+
+_FORM = _macros("form.html")
+_DISPLAY = _macros("display.html")
+ACTION_NAME = ACTION
+ROW_TOKEN = ROW
+ALT_TOKEN = ALT
+
+
+def render_form(schema: Any, data: Any = None, errors: list[FieldError] | None = None) -> Markup:
+    """The form's controls, prefilled, with inline errors and an error summary on top."""
+    model = form_model(schema)
+    if data is None:
+        data = model.root.initial()
+    walk = _Walk(_FORM, errors)
+    body = walk.field(model.root, data, "", "")
+    summary = _FORM["summary"](walk.summary()) if errors else Markup()
+    return summary + body
+
+
+def render_display(schema: Any, data: Any, sample: bool = False) -> Markup:
+    """The dossier as a read-only document; ``sample`` marks it clearly as a sample (MẪU)."""
+    model = form_model(schema)
+    walk = _Walk(_DISPLAY, None)
+    return _DISPLAY["document"](walk, model.root, data, sample)
