@@ -22,9 +22,14 @@ class DossierNotFound(KeyError):
     pass
 
 
+class DuplicateDossier(ValueError):
+    """``add`` was given an id that is already stored."""
+
+
 class DossierRepository(Protocol):
     def add(self, dossier: Dossier) -> Dossier:
-        """Store a new dossier; returns it with version 1. Its id must be new."""
+        """Store a new dossier; returns it with version 1. Its id (``new_id()``: 16
+        lower-case hex digits) must be new, else DuplicateDossier."""
 
     def get(self, dossier_id: str) -> Dossier | None: ...
 
@@ -34,9 +39,10 @@ class DossierRepository(Protocol):
         DossierNotFound when it does not exist."""
 
     def delete(self, dossier_id: str, version: int) -> None:
-        """Remove a dossier at ``version`` (ConflictError when stale)."""
+        """Remove a dossier at ``version`` (ConflictError when stale, DossierNotFound when absent)."""
 
-    def find_by_receipt(self, receipt_number: str) -> Dossier | None: ...
+    def find_by_receipt(self, receipt_number: str) -> Dossier | None:
+        """The dossier with this receipt number (receipt numbers are unique)."""
 
     def list_by_owner(self, owner: str, statuses: Iterable[Status] | None = None) -> list[Dossier]:
         """The owner's dossiers, newest first."""
@@ -53,6 +59,9 @@ class DossierRepository(Protocol):
         submitted_from: dt.date | None = None,
         submitted_to: dt.date | None = None,
     ) -> list[Dossier]:
-        """Dossiers matching every given filter (None = any), oldest submission first."""
+        """Dossiers matching every given filter, oldest submission first (never-submitted
+        ones last). None means any; an empty list matches nothing. The date range is
+        inclusive and compares ``submitted_at`` in the offset it was stored with
+        (Vietnam time)."""
 
     def count(self) -> int: ...

@@ -1,0 +1,222 @@
+"""Latency of the embedded dossier store (storage.tinydb_store) against plain TinyDB.
+
+    .venv/bin/python bench/store.py                # the full run (a few minutes)
+    .venv/bin/python bench/store.py --sizes 2000 --shared-size 2000 --plain-size 1000 --ops 100
+
+Stores are seeded with bulk_add into a temporary directory under bench/data/ (git-ignored)
+and removed afterwards. Every figure is a p50 / p99 in milliseconds over --ops operations,
+then the median of that figure over --runs repetitions. Lookups run with a warm read cache,
+as in a long-running worker; "open + first lookup" is a worker's first request.
+Prints a Markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import random
+import resource
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # for tests.storage.factories when run as a script
+
+from tinydb import Query, TinyDB  # noqa: E402
+
+from engine.dossier import Dossier, Status  # noqa: E402
+from storage.tinydb_store import TinyDBStore  # noqa: E402
+from tests.storage.factories import make_dossier  # noqa: E402
+
+DATA = ROOT / "bench" / "data"
+ROWS = [
+    ("add", "add"),
+    ("update (status only)", "update"),
+    ("update (new receipt number)", "update_receipt"),
+    ("lookup by receipt number", "receipt"),
+    ("list_by_owner", "owner"),
+    ("query: one agency, 2 statuses (clerk inbox)", "query"),
+    ("open + first lookup", "open"),
+]
+
+
+def _ms(ns: int) -> float:
+    return ns / 1e6
+
+
+def _timed(samples: list[float], fn, *args):
+    start = time.perf_counter_ns()
+    result = fn(*args)
+    samples.append(_ms(time.perf_counter_ns() - start))
+    return result
+
+
+def _p50_p99(samples: list[float]) -> tuple[float, float]:
+    return statistics.median(samples), statistics.quantiles(samples, n=100)[98]
+
+
+def _dossiers(rng: random.Random, count: int, owners: int) -> list[Dossier]:
+    return [make_dossier(rng, owner=f"citizen-{rng.randrange(owners)}") for _ in range(count)]
+
+
+def _seed(size: int, rng: random.Random) -> tuple[Path, list[Dossier]]:
+    path = Path(tempfile.mkdtemp(prefix="store-", dir=DATA))
+    dossiers = _dossiers(rng, size, owners=max(size // 3, 1))  # ~3 dossiers per citizen
+    start = time.perf_counter()
+    TinyDBStore(path).bulk_add(dossiers)
+    print(f"  seeded {size} dossiers in {time.perf_counter() - start:.1f} s", file=sys.stderr)
+    return path, dossiers
+
+
+def _store_run(
+    path: Path, dossiers: list[Dossier], receipts: dict[str, str], ops: int, rng: random.Random
+) -> dict[str, list[float]]:
+    """One run over a seeded store; ``receipts`` (id → current receipt number) is kept up to date."""
+    samples: dict[str, list[float]] = defaultdict(list)
+    for _ in range(min(ops, 50)):  # a fresh worker: nothing cached yet
+        start = time.perf_counter_ns()
+        TinyDBStore(path).find_by_receipt(rng.choice(list(receipts.values())))
+        samples["open"].append(_ms(time.perf_counter_ns() - start))
+    store = TinyDBStore(path)
+    store.count()  # reads every shard: the warm cache of a long-running worker
+    store.query(agencies=[])  # ... including the fields the inbox filters on
+    for dossier in _dossiers(rng, ops, owners=len(dossiers) // 3):
+        _timed(samples["add"], store.add, dossier)
+    for dossier_id in rng.sample([d.id for d in dossiers], ops):
+        current = store.get(dossier_id)
+        _timed(samples["update"], store.update, current.model_copy(update={"status": Status.DONE}))
+    for dossier_id in rng.sample([d.id for d in dossiers], ops):
+        receipts[dossier_id] = f"{rng.randrange(10**15):015d}"
+        current = store.get(dossier_id).model_copy(update={"receipt_number": receipts[dossier_id]})
+        _timed(samples["update_receipt"], store.update, current)
+    for number in rng.sample(list(receipts.values()), ops):
+        found = _timed(samples["receipt"], store.find_by_receipt, number)
+        assert found is not None
+    owners = [d.owner for d in dossiers]
+    for _ in range(ops):
+        _timed(samples["owner"], store.list_by_owner, rng.choice(owners))
+    agencies = sorted({d.agency for d in dossiers})
+    for _ in range(min(ops, 20)):
+        start = time.perf_counter_ns()
+        store.query(agencies=[rng.choice(agencies)], statuses=[Status.SUBMITTED, Status.PROCESSING])
+        samples["query"].append(_ms(time.perf_counter_ns() - start))
+    return samples
+
+
+def _shared_worker(path: str, receipts: list[str], ops: int, seed: int, start_together) -> dict[str, list[float]]:
+    rng = random.Random(seed)
+    store = TinyDBStore(path)
+    store.count()
+    start_together.wait()
+    samples: dict[str, list[float]] = defaultdict(list)
+    for dossier in _dossiers(rng, ops, owners=10_000):
+        _timed(samples["add"], store.add, dossier)
+        _timed(samples["receipt"], store.find_by_receipt, rng.choice(receipts))
+    # Resident memory now (ru_maxrss would report the parent's: it survives fork + exec).
+    samples["rss_mb"] = [int(Path("/proc/self/statm").read_text().split()[1]) * resource.getpagesize() / 2**20]
+    return dict(samples)
+
+
+def _shared_run(path: Path, dossiers: list[Dossier], ops: int, seed: int) -> dict[str, list[float]]:
+    """Two processes (two gunicorn workers), each adding and looking up at the same time."""
+    receipts = [d.receipt_number for d in dossiers if d.receipt_number]
+    context = multiprocessing.get_context("spawn")
+    with context.Manager() as manager:
+        start_together = manager.Barrier(2)
+        with context.Pool(2) as pool:
+            results = pool.starmap(
+                _shared_worker, [(str(path), receipts, ops, seed + i, start_together) for i in range(2)]
+            )
+    return {key: [x for result in results for x in result[key]] for key in results[0]}
+
+
+def _plain_run(size: int, ops: int, rng: random.Random) -> dict[str, list[float]]:
+    """Plain TinyDB: one file, default JSONStorage, every dossier in one table."""
+    path = Path(tempfile.mkdtemp(prefix="plain-", dir=DATA))
+    try:
+        db = TinyDB(path / "db.json")
+        dossiers = _dossiers(rng, size, owners=max(size // 3, 1))
+        db.insert_multiple(d.to_json() for d in dossiers)
+        receipts = [d.receipt_number for d in dossiers if d.receipt_number]
+        samples: dict[str, list[float]] = defaultdict(list)
+        for dossier in _dossiers(rng, ops, owners=size // 3):
+            _timed(samples["add"], db.insert, dossier.to_json())
+        for _ in range(ops):
+            found = _timed(samples["receipt"], db.search, Query().receipt_number == rng.choice(receipts))
+            assert found
+        db.close()
+        return samples
+    finally:
+        shutil.rmtree(path)
+
+
+def _median_of_runs(runs: list[dict[str, list[float]]]) -> dict[str, tuple[float, float]]:
+    figures = {}
+    for key in runs[0]:
+        per_run = [_p50_p99(run[key]) for run in runs if len(run[key]) > 1]
+        if per_run:
+            figures[key] = (statistics.median(p[0] for p in per_run), statistics.median(p[1] for p in per_run))
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000])
+    parser.add_argument("--shared-size", type=int, default=50_000, help="two processes at this size (0: skip)")
+    parser.add_argument("--plain-size", type=int, default=10_000, help="plain TinyDB at this size (0: skip)")
+    parser.add_argument("--ops", type=int, default=500)
+    parser.add_argument("--plain-ops", type=int, default=50, help="plain TinyDB is slow: fewer operations")
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    DATA.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(2025)
+    columns: list[tuple[str, dict[str, tuple[float, float]]]] = []
+    notes = []
+
+    if args.plain_size:
+        print(f"plain TinyDB at {args.plain_size}", file=sys.stderr)
+        runs = [_plain_run(args.plain_size, args.plain_ops, rng) for _ in range(args.runs)]
+        columns.append((f"plain TinyDB, {args.plain_size:,}", _median_of_runs(runs)))
+    for size in args.sizes:
+        print(f"store at {size}", file=sys.stderr)
+        path, dossiers = _seed(size, rng)
+        receipts = {d.id: d.receipt_number for d in dossiers if d.receipt_number}
+        try:
+            runs = [_store_run(path, dossiers, receipts, args.ops, rng) for _ in range(args.runs)]
+        finally:
+            shutil.rmtree(path)
+        columns.append((f"store, {size:,}", _median_of_runs(runs)))
+    if args.shared_size:
+        print(f"store at {args.shared_size}, two processes", file=sys.stderr)
+        path, dossiers = _seed(args.shared_size, rng)
+        try:
+            runs = [_shared_run(path, dossiers, args.ops, seed) for seed in range(args.runs)]
+        finally:
+            shutil.rmtree(path)
+        columns.append((f"store, {args.shared_size:,}, 2 processes", _median_of_runs(runs)))
+        rss = statistics.median(x for run in runs for x in run["rss_mb"])
+        notes.append(f"Memory of a worker with every shard in its read cache at {args.shared_size:,}: {rss:.0f} MB.")
+
+    print("| operation (ms, p50 / p99) | " + " | ".join(title for title, _ in columns) + " |")
+    print("|---|" + "---:|" * len(columns))
+    for label, key in ROWS:
+        cells = [f"{f[key][0]:.2f} / {f[key][1]:.2f}" if key in f else "" for _, f in columns]
+        if any(cells):
+            print(f"| {label} | " + " | ".join(cells) + " |")
+    if args.plain_size and args.plain_size in args.sizes:
+        plain, store = columns[0][1], columns[1 + args.sizes.index(args.plain_size)][1]
+        for label, key in [("add", "add"), ("lookup by receipt number", "receipt")]:
+            notes.append(
+                f"At {args.plain_size:,}, {label}: plain TinyDB / store = {plain[key][0] / store[key][0]:.0f}× (p50),"
+                f" {plain[key][1] / store[key][1]:.0f}× (p99)."
+            )
+    print("\n" + "\n".join(notes))
+
+
+if __name__ == "__main__":
+    main()

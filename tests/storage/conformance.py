@@ -1,0 +1,314 @@
+"""What every DossierRepository (engine.repository) must do, whatever keeps the data.
+
+A backend's test module provides a ``repo`` fixture (an empty repository) and imports
+these tests::
+
+    from tests.storage.conformance import *  # noqa: F403
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from engine.dossier import Attachment, LogEntry, Role, Status, new_id
+from engine.repository import ConflictError, DossierNotFound, DuplicateDossier
+from tests.storage.factories import VN, make_dossier
+
+T0 = dt.datetime(2025, 3, 3, 9, 0, tzinfo=VN)
+
+
+def _at(days: float) -> dt.datetime:
+    return T0 + dt.timedelta(days=days)
+
+
+def _ids(dossiers) -> list[str]:
+    return [d.id for d in dossiers]
+
+
+# -- add, get, update, delete -----------------------------------------------------------
+
+
+def test_add_then_get_preserves_every_field(repo):
+    result = Attachment(
+        file_id=new_id(), filename="giấy chứng nhận.pdf", media_type="application/pdf",
+        size=123_456, sha256="ab" * 32, uploaded_at=_at(9),
+    )
+    dossier = make_dossier(
+        status=Status.RETURNED,
+        data={
+            "ho_ten": "Đặng Thị Ngọc Ánh",
+            "dia_chi": {"tinh": "79", "xa": "26734", "ghi_chu": None},
+            "thanh_vien": [{"ten": "Bùi Gia Huy", "tuoi": 7, "con": True}, {"ten": "Võ An", "tuoi": 41.5}],
+            "rong": {},
+        },
+        accepted_at=_at(1),
+        appointment_date=dt.date(2025, 3, 14),
+        paused_working_days=3,
+        completed_at=_at(8),
+        returned_at=_at(9),
+        result_note="Đã cấp giấy chứng nhận",
+        result_file=result,
+        log=[
+            LogEntry(
+                at=_at(1), actor="clerk-7", actor_name="Phạm Minh Châu", role=Role.CLERK,
+                action="accept", note="Đủ hồ sơ", status_from=Status.SUBMITTED, status_to=Status.PROCESSING,
+            )
+        ],
+    )
+    stored = repo.add(dossier)
+    assert stored.version == 1
+    assert stored == dossier.model_copy(update={"version": 1})
+    got = repo.get(dossier.id)
+    assert got == stored
+    assert got.appointment_date == dt.date(2025, 3, 14) and isinstance(got.appointment_date, dt.date)
+    assert got.data == dossier.data and got.attachments == dossier.attachments
+    assert got.result_file == result and got.log == dossier.log
+
+
+def test_get_unknown_id_returns_none(repo):
+    repo.add(make_dossier())
+    assert repo.get(new_id()) is None
+
+
+def test_add_with_an_existing_id_is_refused(repo):
+    first = repo.add(make_dossier())
+    with pytest.raises(DuplicateDossier):
+        repo.add(make_dossier(id=first.id))
+    assert repo.get(first.id) == first
+    assert repo.count() == 1
+
+
+def test_returned_dossiers_are_independent_copies(repo):
+    stored = repo.add(make_dossier(data={"dia_chi": {"tinh": "79"}}))
+    repo.get(stored.id).data["dia_chi"]["tinh"] = "01"
+    assert repo.get(stored.id).data["dia_chi"]["tinh"] == "79"
+
+
+def test_update_stores_the_new_state_with_the_next_version(repo):
+    stored = repo.add(make_dossier(status=Status.SUBMITTED))
+    changed = stored.model_copy(update={"status": Status.PROCESSING, "data": {"ghi_chu": "đã xem"}})
+    updated = repo.update(changed)
+    assert updated.version == 2
+    assert updated == changed.model_copy(update={"version": 2})
+    assert repo.get(stored.id) == updated
+    assert repo.update(updated).version == 3
+
+
+def test_stale_update_is_a_conflict(repo):
+    stored = repo.add(make_dossier(status=Status.SUBMITTED))
+    winner = repo.update(stored.model_copy(update={"status": Status.PROCESSING}))
+    with pytest.raises(ConflictError):
+        repo.update(stored.model_copy(update={"status": Status.REJECTED}))
+    with pytest.raises(ConflictError):
+        repo.update(winner.model_copy(update={"version": 7}))
+    assert repo.get(stored.id) == winner
+
+
+def test_update_of_an_unknown_dossier_is_not_found(repo):
+    with pytest.raises(DossierNotFound):
+        repo.update(make_dossier(version=1))
+
+
+def test_delete_removes_the_dossier_everywhere(repo):
+    stored = repo.add(make_dossier(status=Status.PROCESSING))
+    other = repo.add(make_dossier(owner=stored.owner))
+    repo.delete(stored.id, stored.version)
+    assert repo.get(stored.id) is None
+    assert repo.find_by_receipt(stored.receipt_number) is None
+    assert _ids(repo.list_by_owner(stored.owner)) == [other.id]
+    assert stored.id not in _ids(repo.list_by_id_number(stored.applicant_id_number))
+    assert stored.id not in _ids(repo.query())
+    assert repo.count() == 1
+
+
+def test_stale_delete_is_a_conflict(repo):
+    stored = repo.add(make_dossier())
+    updated = repo.update(stored)
+    with pytest.raises(ConflictError):
+        repo.delete(stored.id, stored.version)
+    assert repo.get(stored.id) == updated
+
+
+def test_delete_of_an_unknown_dossier_is_not_found(repo):
+    with pytest.raises(DossierNotFound):
+        repo.delete(new_id(), 1)
+
+
+def test_count(repo):
+    assert repo.count() == 0
+    stored = [repo.add(make_dossier()) for _ in range(5)]
+    assert repo.count() == 5
+    repo.delete(stored[0].id, 1)
+    assert repo.count() == 4
+
+
+# -- lookups through keys -------------------------------------------------------------
+
+
+def test_find_by_receipt_is_exact(repo):
+    dossiers = [repo.add(make_dossier(status=Status.PROCESSING)) for _ in range(6)]
+    repo.add(make_dossier(status=Status.DRAFT))  # no receipt number
+    for dossier in dossiers:
+        assert repo.find_by_receipt(dossier.receipt_number) == dossier
+    number = dossiers[0].receipt_number
+    assert repo.find_by_receipt(number.lower()) is None
+    assert repo.find_by_receipt(number[:-1]) is None
+    assert repo.find_by_receipt("2501-0000-0000-0000") is None
+
+
+def test_list_by_owner_is_newest_first_and_filters_by_status(repo):
+    statuses = [Status.DRAFT, Status.SUBMITTED, Status.PROCESSING, Status.SUBMITTED]
+    added = [
+        repo.add(make_dossier(owner="citizen-1", status=status, created_at=_at(day)))
+        for day, status in zip([2, 0, 3, 1], statuses)
+    ]
+    by_day = {d.created_at: d.id for d in added}
+    newest_first = [by_day[_at(day)] for day in (3, 2, 1, 0)]
+    assert _ids(repo.list_by_owner("citizen-1")) == newest_first
+    submitted = [added[3].id, added[1].id]  # days 1 and 0
+    assert _ids(repo.list_by_owner("citizen-1", [Status.SUBMITTED])) == submitted
+    assert _ids(repo.list_by_owner("citizen-1", statuses=[Status.SUBMITTED, Status.DRAFT])) == [
+        added[0].id, *submitted
+    ]
+    assert repo.list_by_owner("citizen-1", [Status.DONE]) == []
+    assert repo.list_by_owner("citizen-1", []) == []
+
+
+def test_owners_never_see_each_others_dossiers(repo):
+    mine = {repo.add(make_dossier(owner="citizen-1")).id for _ in range(4)}
+    theirs = {repo.add(make_dossier(owner="citizen-10")).id for _ in range(3)}
+    assert set(_ids(repo.list_by_owner("citizen-1"))) == mine
+    assert set(_ids(repo.list_by_owner("citizen-10"))) == theirs
+    assert repo.list_by_owner("citizen-") == []
+    assert repo.list_by_owner("nobody") == []
+
+
+def test_list_by_id_number_is_newest_first(repo):
+    older = repo.add(make_dossier(applicant_id_number="079123456789", created_at=_at(0)))
+    newer = repo.add(make_dossier(applicant_id_number="079123456789", created_at=_at(1)))
+    repo.add(make_dossier(applicant_id_number="079000000001"))
+    repo.add(make_dossier(applicant_id_number=None))
+    assert _ids(repo.list_by_id_number("079123456789")) == [newer.id, older.id]
+    assert older.owner != newer.owner  # the lookup is by ID number, across accounts
+    assert repo.list_by_id_number("079999999999") == []
+
+
+def test_keys_follow_updates_and_deletes(repo):
+    stored = repo.add(make_dossier(owner="citizen-1", applicant_id_number="079111111111",
+                                   status=Status.SUBMITTED, receipt_number=None))
+    assert repo.find_by_receipt("2503-AAAA-BBBB-CCC1") is None
+
+    stored = repo.update(stored.model_copy(update={"receipt_number": "2503-AAAA-BBBB-CCC1"}))
+    assert repo.find_by_receipt("2503-AAAA-BBBB-CCC1") == stored
+
+    stored = repo.update(stored.model_copy(update={
+        "receipt_number": "2503-DDDD-EEEE-FFF2", "owner": "citizen-2", "applicant_id_number": "079222222222",
+    }))
+    assert repo.find_by_receipt("2503-AAAA-BBBB-CCC1") is None
+    assert repo.find_by_receipt("2503-DDDD-EEEE-FFF2") == stored
+    assert repo.list_by_owner("citizen-1") == []
+    assert repo.list_by_owner("citizen-2") == [stored]
+    assert repo.list_by_id_number("079111111111") == []
+    assert repo.list_by_id_number("079222222222") == [stored]
+
+    repo.delete(stored.id, stored.version)
+    assert repo.find_by_receipt("2503-DDDD-EEEE-FFF2") is None
+    assert repo.list_by_owner("citizen-2") == []
+    assert repo.list_by_id_number("079222222222") == []
+
+
+# -- the clerk's inbox ----------------------------------------------------------------
+
+
+def _inbox(repo):
+    """Dossiers across two agencies, three services and a week of submissions."""
+    spec = [  # agency-service, status, submitted (days after T0, None = never)
+        ("q1-hkd", Status.SUBMITTED, 0.0),
+        ("q1-hkd", Status.PROCESSING, 1.0),
+        ("q1-ks", Status.PROCESSING, 2.0),
+        ("q1-ks", Status.DONE, 3.0),
+        ("xd-gp", Status.SUBMITTED, 1.5),
+        ("xd-gp", Status.SUPPLEMENT, 4.0),
+        ("q1-hkd", Status.DRAFT, None),
+        ("xd-gp", Status.CONFIRMED, None),
+    ]
+    services = {
+        "q1-hkd": ("UBND-Q1", "dang-ky-thanh-lap-ho-kinh-doanh"),
+        "q1-ks": ("UBND-Q1", "dang-ky-khai-sinh"),
+        "xd-gp": ("SXD-HCM", "cap-giay-phep-xay-dung-nha-o-rieng-le"),
+    }
+    dossiers = []
+    for i, (kind, status, day) in enumerate(spec):
+        agency, service = services[kind]
+        submitted = _at(day) if day is not None else None
+        dossiers.append(repo.add(make_dossier(
+            agency=agency, service=service, status=status, submitted_at=submitted, created_at=_at(i / 10 - 1),
+        )))
+    return dossiers
+
+
+def test_query_without_filters_is_oldest_submission_first_never_submitted_last(repo):
+    dossiers = _inbox(repo)
+    submitted = sorted((d for d in dossiers if d.submitted_at), key=lambda d: d.submitted_at)
+    assert _ids(repo.query())[: len(submitted)] == _ids(submitted)
+    assert set(_ids(repo.query())[len(submitted):]) == {d.id for d in dossiers if not d.submitted_at}
+
+
+def _day(d) -> dt.date | None:
+    return d.submitted_at.date() if d.submitted_at else None
+
+
+DAY1, DAY2 = T0.date() + dt.timedelta(days=1), T0.date() + dt.timedelta(days=2)
+
+
+@pytest.mark.parametrize(
+    ("filters", "wanted"),
+    [
+        ({"agencies": ["UBND-Q1"]}, lambda d: d.agency == "UBND-Q1"),
+        ({"agencies": ["UBND-Q1", "SXD-HCM"]}, lambda d: True),
+        ({"agencies": []}, lambda d: False),
+        ({"statuses": [Status.PROCESSING]}, lambda d: d.status == Status.PROCESSING),
+        ({"statuses": [Status.SUBMITTED, Status.SUPPLEMENT]}, lambda d: d.status in ("submitted", "supplement")),
+        ({"service": "dang-ky-khai-sinh"}, lambda d: d.service == "dang-ky-khai-sinh"),
+        ({"submitted_from": DAY2}, lambda d: _day(d) and _day(d) >= DAY2),
+        ({"submitted_to": DAY1}, lambda d: _day(d) and _day(d) <= DAY1),
+        ({"submitted_from": DAY1, "submitted_to": DAY2}, lambda d: _day(d) and DAY1 <= _day(d) <= DAY2),
+        (
+            {"agencies": ["UBND-Q1"], "statuses": [Status.PROCESSING], "submitted_from": DAY2},
+            lambda d: d.agency == "UBND-Q1" and d.status == Status.PROCESSING and _day(d) and _day(d) >= DAY2,
+        ),
+        (
+            {"service": "cap-giay-phep-xay-dung-nha-o-rieng-le", "statuses": [Status.SUBMITTED, Status.SUPPLEMENT]},
+            lambda d: d.service == "cap-giay-phep-xay-dung-nha-o-rieng-le" and d.status in ("submitted", "supplement"),
+        ),
+    ],
+    ids=["agency", "agencies", "no-agency", "status", "statuses", "service", "from", "to", "range", "combined",
+         "service-statuses"],
+)
+def test_query_filters(repo, filters, wanted):
+    dossiers = _inbox(repo)
+    expected = [d for d in dossiers if wanted(d)]
+    submitted = sorted((d for d in expected if d.submitted_at), key=lambda d: d.submitted_at)
+    found = repo.query(**filters)
+    assert _ids(found)[: len(submitted)] == _ids(submitted)
+    assert set(_ids(found)[len(submitted):]) == {d.id for d in expected if not d.submitted_at}
+    assert len(found) == len(expected)
+
+
+def test_query_date_range_is_inclusive_in_vietnam_time(repo):
+    day = dt.date(2025, 6, 10)
+    at = {
+        "day-before-late": dt.datetime(2025, 6, 9, 23, 59, tzinfo=VN),
+        "first-minute": dt.datetime(2025, 6, 10, 0, 1, tzinfo=VN),  # still 9 June in UTC
+        "last-minute": dt.datetime(2025, 6, 10, 23, 59, tzinfo=VN),
+        "day-after-early": dt.datetime(2025, 6, 11, 0, 1, tzinfo=VN),
+    }
+    ids = {name: repo.add(make_dossier(status=Status.SUBMITTED, submitted_at=when)).id for name, when in at.items()}
+    assert _ids(repo.query(submitted_from=day, submitted_to=day)) == [ids["first-minute"], ids["last-minute"]]
+    assert _ids(repo.query(submitted_to=day))[-1] == ids["last-minute"]
+    assert _ids(repo.query(submitted_from=day))[0] == ids["first-minute"]
+
+
+__all__ = [name for name in list(globals()) if name.startswith("test_")]
