@@ -14,7 +14,7 @@ from typing import Any
 from flask import Flask, render_template
 
 from engine.catalog import DEFAULT_ROOT, Catalog
-from web import services
+from web import places, services
 
 
 def _env_config() -> dict[str, Any]:
@@ -54,4 +54,5 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         return render_template("error.html", title="Đã có lỗi xảy ra", message="Hệ thống gặp sự cố khi xử lý yêu cầu. Xin vui lòng thử lại sau."), 500
 
     app.register_blueprint(services.bp)
+    app.register_blueprint(places.bp)
     return app

@@ -68,3 +68,11 @@ def test_unknown_pages_answer_404_in_vietnamese(client):
         response = client.get(url)
         assert response.status_code == 404
         assert "Không tìm thấy trang" in text(response)
+
+
+def test_the_ward_list_for_the_address_picker(client):
+    response = client.get("/dia-gioi/xa-phuong.json")
+    wards = response.get_json()
+    assert response.status_code == 200 and len(wards) == 34
+    assert "Phường Vị Thanh" in wards["Thành phố Cần Thơ"]
+    assert response.cache_control.max_age == 86400
