@@ -7,8 +7,6 @@ successful controls only, nothing inside <template>, CRLF line breaks.
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 
 import pytest
 
@@ -17,9 +15,10 @@ from engine.forms import parse_form
 from engine.validation import compile_schema
 from renderers.html import render_form
 from tests.browser_form import submit
+from tests.shared import require_shared, shared_dir
 
 SLUGS = [s.slug for s in Catalog.load()]
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
+CORPUS = shared_dir() / "corpus" if shared_dir() else None
 
 
 def roundtrip(schema, data):
@@ -33,10 +32,8 @@ def test_every_sample_round_trips(catalog, slug):
 
 
 def _corpus_files():
-    if not CORPUS.is_dir():
-        if os.environ.get("REQUIRE_SHARED_CORPUS"):
-            raise RuntimeError(f"REQUIRE_SHARED_CORPUS is set but {CORPUS} is missing")
-        return [pytest.param(None, marks=pytest.mark.skip(reason=f"no external corpus at {CORPUS}"))]
+    if CORPUS is None:
+        return [None]  # the test asks tests.shared, which skips (or fails in CI) with the reason
     return sorted(CORPUS.glob("*/*.json"))
 
 
@@ -49,6 +46,8 @@ def _id(path):
 
 @pytest.mark.parametrize("path", CORPUS_FILES, ids=[_id(p) for p in CORPUS_FILES])
 def test_corpus_schema_renders_and_valid_samples_round_trip(path):
+    if path is None:
+        require_shared("external corpus")
     sample = json.loads(path.read_text(encoding="utf-8"))
     schema, data = sample["schema"], sample["formData"]
     html = str(render_form(schema, data))
@@ -60,5 +59,5 @@ def test_corpus_schema_renders_and_valid_samples_round_trip(path):
 
 
 def test_the_corpus_is_all_there():
-    if CORPUS_FILES and CORPUS_FILES[0] is not None:
-        assert len(CORPUS_FILES) == 119
+    require_shared("external corpus")
+    assert len(CORPUS_FILES) == 119
