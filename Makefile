@@ -9,7 +9,12 @@ STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint bench clean
+# Debian's Chromium, driven by Playwright in tests/renderers/test_form_js.py
+# (Playwright's own browser download is never used).
+CHROMIUM := /usr/bin/chromium
+SUDO     := $(shell [ $$(id -u) = 0 ] || echo sudo)
+
+.PHONY: run test lint bench clean browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,11 +25,18 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	rm -f $(VENV)/.installed-*
 	touch $@
 
+# Installed only when missing.
+$(CHROMIUM):
+	$(SUDO) apt-get update
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium
+
+browser: $(CHROMIUM)
+
 run: $(STAMP)
 	$(BIN)/dichvucong schemas lint schemas/
 	$(BIN)/dichvucong run --host $(HOST) --port $(PORT)
 
-test: $(STAMP)
+test: $(STAMP) $(CHROMIUM)
 	$(BIN)/python -m pytest -n 2 -q
 
 lint: $(STAMP)

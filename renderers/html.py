@@ -218,7 +218,9 @@ class _Walk:
         key = ("row-template", id(self.macros), id(f), ptr, depth)
         cache = f.model.render_cache
         if key not in cache:
-            placeholder = f"__i{depth}__"
+            # Letters and digits only, so ids (dom_id) carry it unchanged; never all
+            # digits, so a template row can never be read as a posted one.
+            placeholder = f"new{depth}row"
             cache[key] = self.quiet_unless(False, self.macros["row"], self, f, f.item.initial(), len(f.prefix), ptr,
                                            data_ptr, placeholder, depth + 1)
         return cache[key]
@@ -238,7 +240,9 @@ class _Walk:
         if trigger is None:
             return ""
         posted = [self.posted_value(trigger, v) for v in values]
-        return json.dumps({"name": self.name(f"{ptr}/{pointers.escape(name)}"), "values": posted})
+        # Without "required" in the "if", an unanswered field satisfies the condition.
+        required = name in (condition.test.get("required") or [])
+        return json.dumps({"name": self.name(f"{ptr}/{pointers.escape(name)}"), "values": posted, "empty": not required})
 
     def condition_words(self, parent: Field, condition: Condition) -> str:
         if condition.kind == "dependent":

@@ -19,7 +19,7 @@ NAMES = {s.slug: sorted({c["name"] for c in controls(str(render_form(s.form_sche
 VALUES = st.one_of(
     st.text(max_size=30),
     st.sampled_from(["", "0", "1", "2", "99", "-1", "true", "false", "null", "[]", "{}", "1.000.000", "12,5",
-                     "__i0__", "~row", "Phường Vị Thanh", "Thành phố Cần Thơ", "2026-02-30", "<script>"]),
+                     "new0row", "~row", "Phường Vị Thanh", "Thành phố Cần Thơ", "2026-02-30", "<script>"]),
 )
 
 

@@ -204,8 +204,8 @@ def test_rows_are_added_and_removed_without_javascript():
 def test_rows_have_a_template_for_the_script_and_it_is_never_posted():
     tree = parse(render_form(ROWS, {"members": []}))
     templates = list(tree.iter("template"))
-    assert len(templates) == 1 and templates[0].get("data-placeholder") == "__i0__"
-    assert "__i0__" in str(render_form(ROWS, {}))
+    assert len(templates) == 1 and templates[0].get("data-placeholder") == "new0row"
+    assert "new0row" in str(render_form(ROWS, {}))
     assert parse_form(ROWS, submit(str(render_form(ROWS, {"members": []})))) == {"members": []}
 
 
@@ -243,7 +243,7 @@ def test_conditional_fields_say_when_they_apply_and_inactive_ones_are_dropped():
     hints = [text_of(p) for p in tree.iter("p") if p.get("class") == "conditional-hint"]
     assert hints[0] == "Điền phần này khi “Chủ thể” là: Hộ gia đình."
     blocks = [d for d in tree.iter("div") if d.get("class") == "conditional"]
-    assert blocks[0].get("data-show-if") == '{"name": "#/kind", "values": ["1"]}'
+    assert blocks[0].get("data-show-if") == '{"name": "#/kind", "values": ["1"], "empty": false}'
     assert roundtrip(CONDITIONAL, {"kind": "ho", "members": ["An"]}) == {"kind": "ho", "members": ["An"]}
     assert roundtrip(CONDITIONAL, {"kind": "ca-nhan", "reason": "x"}) == {"kind": "ca-nhan", "reason": "x"}
     fields = {"#/kind": ["0"], "#/~c0t/members/~row": ["0"], "#/~c0t/members/0": ["An"], "#/~c0e/reason": ["Tự làm"]}
