@@ -44,6 +44,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/validation.py
+	$(BIN)/python bench/forms.py
 	$(BIN)/python bench/store.py
 
 clean:
