@@ -45,6 +45,7 @@ class Service:
     form_schema: dict  # bundled: self-contained, only local "#/..." references
     sample: Any
     folder: Path
+    version: int = 1  # published versions of a service count up from 1; a dossier keeps its own
 
     @cached_property
     def validator(self) -> FormValidator:
@@ -260,11 +261,21 @@ def _uniqueness_problems(services: list[Service], loader: _Loader) -> Iterator[P
 
 
 class Catalog:
-    """Every published service, by slug, in the order citizens browse them."""
+    """Every published service, by slug, in the order citizens browse them.
 
-    def __init__(self, services: list[Service]):
-        ordered = sorted(services, key=lambda s: (fold(s.info.field), fold(s.info.name)))
+    A service may have several versions: iteration, ``get`` and ``search`` give the
+    newest, ``version(slug, n)`` any of them (a dossier is always shown, checked and
+    printed with the version it was created with). A withdrawn service is no longer
+    listed and takes no new dossier, but its versions stay for the dossiers it has."""
+
+    def __init__(self, services: list[Service], withdrawn: frozenset[str] = frozenset()):
+        self._versions: dict[str, dict[int, Service]] = {}
+        for service in services:
+            self._versions.setdefault(service.slug, {})[service.version] = service
+        newest = [versions[max(versions)] for versions in self._versions.values()]
+        ordered = sorted(newest, key=lambda s: (fold(s.info.field), fold(s.info.name)))
         self._services = {s.slug: s for s in ordered}
+        self.withdrawn = frozenset(withdrawn)
 
     @classmethod
     def load(cls, root: Path = DEFAULT_ROOT) -> Catalog:
@@ -273,11 +284,30 @@ class Catalog:
             raise DefinitionError(problems)
         return cls(services)
 
+    def with_version(self, service: Service) -> Catalog:
+        """A catalogue that also holds ``service`` (a newly published version)."""
+        everything = [s for versions in self._versions.values() for s in versions.values()]
+        return Catalog([*everything, service], self.withdrawn)
+
+    def with_withdrawn(self, slug: str, withdrawn: bool = True) -> Catalog:
+        everything = [s for versions in self._versions.values() for s in versions.values()]
+        return Catalog(everything, self.withdrawn | {slug} if withdrawn else self.withdrawn - {slug})
+
+    def version(self, slug: str, number: int) -> Service | None:
+        return self._versions.get(slug, {}).get(number)
+
+    def versions(self, slug: str) -> list[Service]:
+        return [v for _, v in sorted(self._versions.get(slug, {}).items())]
+
+    def offered(self, slug: str) -> bool:
+        """Does the service take new dossiers (published, newest version, not withdrawn)?"""
+        return slug in self._services and slug not in self.withdrawn
+
     def __iter__(self) -> Iterator[Service]:
-        return iter(self._services.values())
+        return (s for s in self._services.values() if s.slug not in self.withdrawn)
 
     def __len__(self) -> int:
-        return len(self._services)
+        return sum(1 for _ in self)
 
     def __contains__(self, slug: object) -> bool:
         return slug in self._services
