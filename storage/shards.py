@@ -15,6 +15,9 @@ documents instead cost 5 KB of Python objects per dossier in every process, and 
 few dozen writes (the p99 of a save); bytes are invisible to the collector. Writers go
 through TinyDB (ShardStorage) with only the documents they change parsed, so a save
 costs the same whether its shard holds ten dossiers or a thousand.
+
+The user store (storage.tinydb_users) keeps its accounts in the same kind of shard,
+under its own table name.
 """
 
 from __future__ import annotations
@@ -30,9 +33,12 @@ from storage.atomic import CachedFile, dump_json
 
 TABLE = "dossiers"
 SUMMARY = ("agency", "status", "service", "submitted_at")  # what TinyDBStore.query filters on
-_HEAD = b'{"' + TABLE.encode() + b'":{\n'
 _TAIL = b"\n}}"
 _SEPARATOR = b",\n"  # never inside a document: JSON escapes newlines in strings
+
+
+def _head(table: str) -> bytes:
+    return b'{"' + table.encode() + b'":{\n'
 
 
 class ShardView:
@@ -51,10 +57,11 @@ class ShardView:
         return summaries
 
     @classmethod
-    def parse(cls, content: bytes) -> ShardView:
-        if not (content.startswith(_HEAD) and content.endswith(_TAIL)):
-            raise ValueError("not a dossier shard written by TinyDBStore")
-        body = content[len(_HEAD) : -len(_TAIL)]
+    def parse(cls, content: bytes, table: str = TABLE) -> ShardView:
+        head = _head(table)
+        if not (content.startswith(head) and content.endswith(_TAIL)):
+            raise ValueError(f"not a shard of the {table!r} table")
+        body = content[len(head) : -len(_TAIL)]
         docs = {}
         for line in body.split(_SEPARATOR) if body else ():
             key, raw = line.split(b":", 1)  # key is a quoted number: no colon inside
@@ -63,24 +70,25 @@ class ShardView:
 
 
 class ShardFile(CachedFile):
-    def __init__(self, path: Path) -> None:
-        super().__init__(path, ShardView.parse)
+    def __init__(self, path: Path, table: str = TABLE) -> None:
+        super().__init__(path, lambda content: ShardView.parse(content, table))
+        self.table = table
 
     def read_fresh(self) -> ShardView:
         """The shard on disk now, bypassing the cache (empty when there is no file yet)."""
         content = self.read_bytes()
-        return ShardView.parse(content) if content is not None else ShardView({})
+        return ShardView.parse(content, self.table) if content is not None else ShardView({})
 
     def write(self, data: dict[str, Any], *, sync_dir: bool = True) -> None:
         """Write TinyDB's data, whose documents are dicts or still their JSON text."""
-        if data.keys() - {TABLE}:
-            raise ValueError(f"a dossier shard holds only the {TABLE!r} table")
+        if data.keys() - {self.table}:
+            raise ValueError(f"this shard holds only the {self.table!r} table")
         docs = {
             doc_id: doc if isinstance(doc, bytes) else dump_json(doc)
-            for doc_id, doc in data.get(TABLE, {}).items()
+            for doc_id, doc in data.get(self.table, {}).items()
         }
         lines = (b'"' + doc_id.encode() + b'":' + raw for doc_id, raw in docs.items())
-        self.replace(_HEAD + _SEPARATOR.join(lines) + _TAIL, ShardView(docs), sync_dir=sync_dir)
+        self.replace(_head(self.table) + _SEPARATOR.join(lines) + _TAIL, ShardView(docs), sync_dir=sync_dir)
 
 
 class ShardStorage(Storage):
@@ -100,7 +108,7 @@ class ShardStorage(Storage):
         if self._data is None:
             docs = self._file.read_fresh().docs
             table = {doc_id: json.loads(raw) if doc_id in self._changing else raw for doc_id, raw in docs.items()}
-            self._data = {TABLE: table}
+            self._data = {self._file.table: table}
         return self._data
 
     def write(self, data: dict[str, Any]) -> None:

@@ -1,0 +1,80 @@
+"""`dichvucong users create` and `dichvucong demo`."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+import web
+from engine.dossier import Role
+from tests.web.helpers import login
+from web.cli import main as cli
+
+
+@pytest.fixture
+def portal(monkeypatch, tmp_path, catalog):
+    """The app every command builds: one instance folder, the shared catalogue."""
+    made, real = [], web.create_app
+
+    def create_app(config=None):
+        app = real({"INSTANCE_PATH": str(tmp_path), "CATALOG": catalog, "PASSWORD_PROFILE": "CHEAPEST"})
+        made.append(app)
+        return app
+
+    monkeypatch.setattr(web, "create_app", create_app)
+    return made
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, list(args))
+
+
+def test_create_a_clerk_who_can_sign_in_at_once(portal):
+    result = run("users", "create", "--username", "CanBo2", "--password", "mot-cua-2025", "--name", "Huỳnh Văn Lợi",
+                 "--email", "loi@example.com", "--role", "clerk", "--agency", "ubnd-phuong-vi-thanh")
+    assert result.exit_code == 0, result.output
+    assert "Đã tạo tài khoản canbo2 (cán bộ)" in result.output
+    app = portal[-1]
+    user = app.extensions["users"].get_by_username("canbo2")
+    assert user.active and user.role == Role.CLERK and user.agencies == ["ubnd-phuong-vi-thanh"]
+    assert login(app.test_client(), "canbo2", "mot-cua-2025").status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--role", "clerk"], "cần ít nhất một --agency"),
+        (["--role", "clerk", "--agency", "ubnd-khong-co"], "Không có cơ quan nào mã ubnd-khong-co"),
+        (["--role", "admin", "--agency", "ubnd-phuong-vi-thanh"], "--agency chỉ dùng cho tài khoản cán bộ"),
+        (["--role", "citizen", "--id-number", "12345"], "Số CMND/CCCD phải gồm 9 chữ số"),
+        (["--role", "citizen", "--password", "12345678"], "Mật khẩu không được chỉ gồm chữ số"),
+    ],
+)
+def test_create_refuses_what_registration_refuses(portal, extra, message):
+    args = ["users", "create", "--username", "thuky", "--password", "mot-cua-2025", "--name", "Thư Ký",
+            "--email", "thuky@example.com"]
+    result = run(*args, *extra)
+    assert result.exit_code == 2 and message in result.output
+
+
+def test_create_refuses_a_taken_username(portal):
+    args = ["users", "create", "--username", "quantri", "--password", "quan-tri-2025", "--name", "Quản Trị",
+            "--email", "qt@example.com", "--role", "admin"]
+    assert run(*args).exit_code == 0
+    result = run(*args[:-4], "--email", "khac@example.com", "--role", "admin")
+    assert result.exit_code == 1 and "Tên đăng nhập này đã được dùng" in result.output
+
+
+def test_demo_accounts_are_created_once_and_work(portal):
+    first = run("demo")
+    assert first.exit_code == 0, first.output
+    for login_line in ("congdan / congdan-2025", "canbo / canbo-2025", "quantri / quantri-2025"):
+        assert login_line in first.output
+    second = run("demo")
+    assert second.exit_code == 0 and "đã có sẵn" in second.output
+    app = portal[-1]
+    users = app.extensions["users"]
+    assert users.count() == 3
+    assert users.get_by_username("canbo").agencies == ["ubnd-phuong-vi-thanh", "cong-an-phuong-vi-thanh"]
+    assert users.get_by_username("quantri").role == Role.ADMIN
+    assert login(app.test_client(), "congdan", "congdan-2025").status_code == 302

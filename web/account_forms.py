@@ -1,0 +1,171 @@
+"""The account forms (WTForms through Flask-WTF, which adds the CSRF token).
+
+Field checks reuse the engine's (engine.formats, engine.accounts): they raise a
+FormatProblem whose Vietnamese template is translated here and given the field's label.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField, TelField
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
+
+from engine import formats
+from engine.accounts import check_password, check_username
+from engine.formats import FormatProblem
+
+
+def _strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
+def _lower(value: str | None) -> str | None:
+    return value.lower() if isinstance(value, str) else value
+
+
+def _compact(value: str | None) -> str | None:
+    """Digits as people type them: "0912 345 678", "0912.345.678"."""
+    return "".join(c for c in value if c not in " .-") if isinstance(value, str) else value
+
+
+def _problem_message(problem: FormatProblem, label: str) -> str:
+    message = gettext(problem.template).format(title=label)
+    return message[:1].upper() + message[1:]
+
+
+class Checked:
+    """Validator: run an engine check (raising FormatProblem) on a non-empty value."""
+
+    def __init__(self, check: Callable[[str], None]) -> None:
+        self.check = check
+
+    def __call__(self, form: FlaskForm, field) -> None:
+        if field.data:
+            try:
+                self.check(field.data)
+            except FormatProblem as problem:
+                raise ValidationError(_problem_message(problem, str(field.label.text))) from None
+
+
+class NewPassword:
+    """Validator: the password rules (engine.accounts.check_password) against the form's username."""
+
+    def __call__(self, form: FlaskForm, field) -> None:
+        username = form.username.data if "username" in form else getattr(form, "account_username", "")
+        if field.data:
+            try:
+                check_password(field.data, username or "")
+            except FormatProblem as problem:
+                raise ValidationError(_problem_message(problem, str(field.label.text))) from None
+
+
+def required(message: str) -> DataRequired:
+    return DataRequired(message=message)
+
+
+# Fields that several forms share; the profile's phone and ID number are required only
+# of citizens (ProfileForm), registration's always.
+
+
+def _full_name() -> StringField:
+    return StringField(
+        _l("Họ và tên"),
+        [required(_l("Vui lòng nhập họ và tên")), Length(max=100, message=_l("Họ và tên dài quá 100 ký tự"))],
+        filters=[_strip],
+    )
+
+
+def _email(description: str = "") -> EmailField:
+    return EmailField(
+        _l("Thư điện tử"), [required(_l("Vui lòng nhập địa chỉ thư điện tử")), Checked(formats.check_email)],
+        filters=[_strip, _lower], description=description,
+    )
+
+
+def _phone(*validators) -> TelField:
+    return TelField(_l("Số điện thoại"), [*validators, Checked(formats.check_phone)], filters=[_compact])
+
+
+def _id_number(*validators) -> StringField:
+    return StringField(
+        _l("Số CMND/CCCD"), [*validators, Checked(formats.check_id_number)], filters=[_compact],
+        description=_l("CMND 9 chữ số hoặc căn cước công dân 12 chữ số."),
+    )
+
+
+def _new_password(label: str, missing: str) -> PasswordField:
+    return PasswordField(
+        label, [required(missing), NewPassword()],
+        description=_l("Ít nhất 8 ký tự, không chỉ gồm chữ số và khác tên đăng nhập."),
+    )
+
+
+def _confirmation(label: str, missing: str) -> PasswordField:
+    return PasswordField(label, [required(missing), EqualTo("password", message=_l("Mật khẩu nhập lại không khớp"))])
+
+
+class RegisterForm(FlaskForm):
+    full_name = _full_name()
+    username = StringField(
+        _l("Tên đăng nhập"), [required(_l("Vui lòng nhập tên đăng nhập")), Checked(check_username)],
+        filters=[_strip, _lower],
+        description=_l("Từ 4 đến 32 ký tự: chữ cái không dấu, chữ số, dấu chấm hoặc dấu gạch dưới."),
+    )
+    email = _email(_l("Thư kích hoạt tài khoản sẽ được gửi đến địa chỉ này."))
+    phone = _phone(required(_l("Vui lòng nhập số điện thoại")))
+    id_number = _id_number(required(_l("Vui lòng nhập số CMND/CCCD")))
+    password = _new_password(_l("Mật khẩu"), _l("Vui lòng nhập mật khẩu"))
+    confirm = _confirmation(_l("Nhập lại mật khẩu"), _l("Vui lòng nhập lại mật khẩu"))
+    consent = BooleanField(
+        _l("Tôi đồng ý để cơ quan nhà nước xử lý dữ liệu cá nhân của tôi nhằm giải quyết thủ tục hành chính, "
+           "theo Nghị định 13/2023/NĐ-CP về bảo vệ dữ liệu cá nhân."),
+        [required(_l("Bạn cần đồng ý với việc xử lý dữ liệu cá nhân để đăng ký tài khoản"))],
+    )
+
+
+class LoginForm(FlaskForm):
+    username = StringField(_l("Tên đăng nhập"), [required(_l("Vui lòng nhập tên đăng nhập"))], filters=[_strip, _lower])
+    password = PasswordField(_l("Mật khẩu"), [required(_l("Vui lòng nhập mật khẩu"))])
+    next = HiddenField()
+
+
+class EmailForm(FlaskForm):
+    """"Gửi lại thư kích hoạt" and "Quên mật khẩu": one address."""
+
+    email = _email()
+
+
+class ResetPasswordForm(FlaskForm):
+    password = _new_password(_l("Mật khẩu mới"), _l("Vui lòng nhập mật khẩu mới"))
+    confirm = _confirmation(_l("Nhập lại mật khẩu mới"), _l("Vui lòng nhập lại mật khẩu mới"))
+
+    def __init__(self, account_username: str, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.account_username = account_username
+
+
+class ChangePasswordForm(ResetPasswordForm):
+    current_password = PasswordField(_l("Mật khẩu hiện tại"), [required(_l("Vui lòng nhập mật khẩu hiện tại"))])
+
+
+class ProfileForm(FlaskForm):
+    full_name = _full_name()
+    email = _email()
+    phone = _phone()
+    id_number = _id_number()
+
+    def __init__(self, identity_required: bool, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.identity_required = identity_required  # citizens: dossiers are looked up by ID number
+
+    def validate_phone(self, field) -> None:
+        if self.identity_required and not field.data:
+            raise ValidationError(gettext("Vui lòng nhập số điện thoại"))
+
+    def validate_id_number(self, field) -> None:
+        if self.identity_required and not field.data:
+            raise ValidationError(gettext("Vui lòng nhập số CMND/CCCD"))

@@ -1,0 +1,42 @@
+"""Languages: Vietnamese first, English second (Flask-Babel).
+
+Templates and code are written in Vietnamese, which is the source language of the
+catalogue; web/translations/en holds the English. The visitor's choice is kept in a
+``lang`` cookie set by the switch in the page header.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, abort, current_app, redirect, request, url_for
+from flask_babel import Babel, get_locale
+
+from web.auth import safe_next
+
+LANGUAGES = {"vi": "Tiếng Việt", "en": "English"}
+DEFAULT = "vi"
+COOKIE = "lang"
+
+bp = Blueprint("i18n", __name__)
+
+
+def select_locale() -> str:
+    chosen = request.cookies.get(COOKIE)
+    return chosen if chosen in LANGUAGES else DEFAULT
+
+
+@bp.get("/ngon-ngu/<lang>")
+def switch(lang: str):
+    if lang not in LANGUAGES:
+        abort(404)
+    response = redirect(safe_next(request.args.get("next")) or url_for("services.home"))
+    response.set_cookie(
+        COOKIE, lang, max_age=365 * 86400, httponly=True, samesite="Lax",
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+    )
+    return response
+
+
+def init_app(app: Flask) -> None:
+    Babel(app, default_locale=DEFAULT, default_timezone="Asia/Ho_Chi_Minh", locale_selector=select_locale)
+    app.register_blueprint(bp)
+    app.context_processor(lambda: {"languages": LANGUAGES, "locale": str(get_locale())})
