@@ -16,13 +16,12 @@ become alternatives; fixed lists of values become options.
 from __future__ import annotations
 
 import json
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
 from engine import pointers, widgets
+from engine.schema_cache import SchemaCache
 from engine.validation import FORMAT_CHECKER, draft_of
 
 JSON_TYPES = ("string", "number", "integer", "boolean", "object", "array", "null")
@@ -448,22 +447,4 @@ def _type_label(schema: dict) -> str:
     return _TYPE_LABELS.get(declared, "") if isinstance(declared, str) else ""
 
 
-# -- compiled-model cache, keyed by schema identity like the validators' ----------------
-_CACHE_SIZE = 256
-_cache: OrderedDict[int, FormModel] = OrderedDict()
-_cache_lock = threading.Lock()
-
-
-def form_model(schema: Any) -> FormModel:
-    key = id(schema)
-    with _cache_lock:
-        cached = _cache.get(key)
-        if cached is not None and cached.schema is schema:
-            _cache.move_to_end(key)
-            return cached
-    model = FormModel(schema)
-    with _cache_lock:
-        _cache[key] = model
-        while len(_cache) > _CACHE_SIZE:
-            _cache.popitem(last=False)
-    return model
+form_model = SchemaCache(FormModel)  # one compiled FormModel per schema object, reused

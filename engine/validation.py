@@ -17,8 +17,6 @@ catalogue schema. Validators are compiled once per schema object and reused:
 from __future__ import annotations
 
 import functools
-import threading
-from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -29,6 +27,7 @@ import jsonschema_rs
 from jsonschema import validators as jsonschema_validators
 
 from engine import formats, keywords, messages, pointers
+from engine.schema_cache import SchemaCache
 from engine.schema_index import SchemaIndex
 
 
@@ -231,27 +230,7 @@ def _path_of(pointer: str) -> tuple:
     return tuple(int(t) if t.isdigit() else t for t in pointers.split(pointer))
 
 
-# -- compiled-validator cache --------------------------------------------------------
-# Keyed by the schema object's identity (schemas are dicts, so not hashable); the
-# cache holds the schema itself, so an id is never reused while its entry lives.
-_CACHE_SIZE = 256
-_cache: OrderedDict[int, FormValidator] = OrderedDict()
-_cache_lock = threading.Lock()
-
-
-def compile_schema(schema: Any) -> FormValidator:
-    key = id(schema)
-    with _cache_lock:
-        cached = _cache.get(key)
-        if cached is not None and cached.schema is schema:
-            _cache.move_to_end(key)
-            return cached
-    compiled = FormValidator(schema)
-    with _cache_lock:
-        _cache[key] = compiled
-        while len(_cache) > _CACHE_SIZE:
-            _cache.popitem(last=False)
-    return compiled
+compile_schema = SchemaCache(FormValidator)  # one compiled FormValidator per schema object, reused
 
 
 def validate(schema: Any, data: Any) -> list[FieldError]:
