@@ -163,7 +163,8 @@ def create(service: Service, actor: Actor, data: dict, checklist: Iterable[str],
     if errors:
         raise Incomplete(errors, [])
     dossier = Dossier(
-        id=new_id(), service=service.slug, agency=service.info.agency.code, owner=actor.id,
+        id=new_id(), service=service.slug, service_version=service.version, agency=service.info.agency.code,
+        owner=actor.id,
         applicant_name=actor.name, applicant_id_number=applicant_id_number,
         data=data, checklist=_check_checklist(service, checklist), created_at=now, updated_at=now,
     )

@@ -61,7 +61,8 @@ def _parses(kind: str, data: bytes) -> bool:
 
 def check(data: bytes, accept: tuple[str, ...], max_size_mb: float) -> CheckedFile:
     """The file's kind, or UploadRefused with the reason a citizen can act on."""
-    allowed = " hoặc ".join(KIND_NAMES[k] for k in accept)
+    names = [KIND_NAMES[k] for k in accept]
+    allowed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " hoặc " + names[-1]
     if not data:
         raise UploadRefused("Tệp rỗng, hãy chọn lại tệp")
     if len(data) > max_size_mb * 1024 * 1024:
