@@ -1,0 +1,47 @@
+"""Figures per service for the one-stop desk: received, on time, late, rejected, days."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from engine.dossier import Dossier, Status
+from engine.workdays import working_days_between
+
+FINISHED = frozenset({Status.DONE, Status.RETURNED})
+
+
+@dataclass(frozen=True)
+class ServiceFigures:
+    service: str
+    received: int  # sent to the desk (submitted at some point)
+    in_progress: int
+    on_time: int  # result ready on or before the (last) appointment date
+    late: int  # result ready after it, or still open after it
+    rejected: int
+    average_days: float | None  # working days from acceptance to result, over finished dossiers
+
+
+def figures(dossiers: Iterable[Dossier], today: dt.date) -> list[ServiceFigures]:
+    by_service: dict[str, list[Dossier]] = {}
+    for dossier in dossiers:
+        if dossier.submitted_at is not None:
+            by_service.setdefault(dossier.service, []).append(dossier)
+    result = []
+    for service, group in sorted(by_service.items()):
+        finished = [d for d in group if d.status in FINISHED and d.completed_at and d.appointment_date]
+        on_time = sum(1 for d in finished if d.completed_at.date() <= d.appointment_date)
+        open_late = sum(1 for d in group if d.status == Status.PROCESSING and d.appointment_date
+                        and d.appointment_date < today)
+        days = [working_days_between(d.accepted_at, d.completed_at) for d in finished if d.accepted_at]
+        result.append(ServiceFigures(
+            service=service,
+            received=len(group),
+            in_progress=sum(1 for d in group if d.status in (Status.SUBMITTED, Status.PROCESSING, Status.SUPPLEMENT)),
+            on_time=on_time,
+            late=len(finished) - on_time + open_late,
+            rejected=sum(1 for d in group if d.status == Status.REJECTED),
+            average_days=round(sum(days) / len(days), 1) if days else None,
+        ))
+    return result
