@@ -1,0 +1,79 @@
+"""What anyone may see of a dossier: the public status lookup (Tra cứu hồ sơ).
+
+A lookup by receipt number ("Biên nhận") or by ID number ("Số CMND"/CCCD) shows which
+dossiers exist, for which service, in which state and on which dates, with the
+applicant's name masked ("Nguyễn V** A*"); never the form's content, an address or an
+ID number. Drafts are private to their owner and never found. An unknown number and a
+malformed one give the same answer, so probing learns nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from engine.dossier import Dossier, LogEntry, Status
+from engine.lifecycle import ACTION_LABELS, PRIVATE_TO_CITIZEN
+from engine.receipts import normalize
+from engine.repository import DossierRepository
+
+
+def mask_name(full_name: str) -> str:
+    """The family name, then each other name's first letter and a star per other letter."""
+    words = full_name.split()
+    if not words:
+        return ""
+    return " ".join([words[0], *(w[0] + "*" * (len(w) - 1) for w in words[1:])])
+
+
+@dataclass(frozen=True)
+class PublicEntry:
+    at: dt.datetime
+    action: str  # the Vietnamese label
+
+
+@dataclass(frozen=True)
+class PublicDossier:
+    receipt_number: str | None
+    service: str  # slug
+    status: Status
+    applicant: str  # masked
+    submitted_at: dt.datetime | None
+    accepted_at: dt.datetime | None
+    appointment_date: dt.date | None
+    completed_at: dt.datetime | None
+    log: tuple[PublicEntry, ...]
+
+
+def public_view(dossier: Dossier) -> PublicDossier:
+    # Only what happened and when: notes can carry a reason or a document list.
+    log = tuple(PublicEntry(e.at, ACTION_LABELS.get(e.action, e.action)) for e in dossier.log if _public(e))
+    return PublicDossier(dossier.receipt_number, dossier.service, dossier.status, mask_name(dossier.applicant_name),
+                         dossier.submitted_at, dossier.accepted_at, dossier.appointment_date, dossier.completed_at, log)
+
+
+def _public(entry: LogEntry) -> bool:
+    return entry.action not in ("create", "edit", "attach", "detach", "confirm")
+
+
+_ID_NUMBER = re.compile(r"[0-9]{9}|[0-9]{12}")
+
+
+def lookup(repository: DossierRepository, query: str) -> list[PublicDossier]:
+    """Dossiers found by a receipt number or an ID number, newest first ([] when none)."""
+    text = (query or "").strip()
+    compact = re.sub(r"[\s.]", "", text)
+    if _ID_NUMBER.fullmatch(compact):
+        found = repository.list_by_id_number(compact)
+    else:
+        receipt = normalize(text)
+        dossier = repository.find_by_receipt(receipt) if receipt else None
+        found = [dossier] if dossier else []
+    return [public_view(d) for d in found if d.status not in PRIVATE_TO_CITIZEN]
+
+
+def by_receipt(repository: DossierRepository, receipt: str) -> PublicDossier | None:
+    number = normalize(receipt or "")
+    dossier = repository.find_by_receipt(number) if number else None
+    return public_view(dossier) if dossier and dossier.status not in PRIVATE_TO_CITIZEN else None

@@ -1,0 +1,337 @@
+"""Tra cứu hồ sơ: anyone looks a dossier up by receipt number or ID number and sees its
+status and processing log, never its content; probing learns nothing; sweeping is slowed."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import re
+from types import SimpleNamespace
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from markupsafe import escape
+
+from engine import lifecycle as lc
+from engine.dossier import Actor, Role
+from engine.receipts import new_receipt_number
+from tests.web.helpers import text
+from web import create_app
+from web.lookup import status_url
+
+VN = dt.timezone(dt.timedelta(hours=7))
+NOW = dt.datetime(2026, 11, 25, 9, tzinfo=VN)
+OWNER = Actor(id="u1", name="Nguyễn Thị Thanh Tâm", role=Role.CITIZEN)
+DESK = Actor(id="c1", name="Trần Thị Lan", role=Role.CLERK, agencies=frozenset({"ubnd-phuong-vi-thanh"}))
+CCCD = "093186004527"
+CMND = "093186004"
+DRAFT_ONLY = "079200001111"  # an ID number whose dossiers were never sent to the desk
+RESULT_NOTE = "Giấy chứng nhận đăng ký hộ kinh doanh số 57A8001234"
+NOT_FOUND = "Không tìm thấy hồ sơ phù hợp với thông tin bạn nhập."
+# What the household sample and the people around it hold: never on a public page.
+SECRETS = ("Thanh Tâm", "Nguyễn Thị", CCCD, "Trần Hưng Đạo", "Quán cơm", "0939512486", "thanhtam",
+           "Lê Văn Hùng", "093083002918", "Trần Thị Lan", "57A8001234", "1986")
+
+
+def _make(store, service, id_number: str, until: str, receipt_number=new_receipt_number):
+    dossier = store.add(lc.create(service, OWNER, copy.deepcopy(service.sample), [], NOW, id_number))
+    steps = [
+        ("confirmed", lambda d: lc.confirm(d, OWNER, NOW)),
+        ("submitted", lambda d: lc.submit(d, service, OWNER, NOW + dt.timedelta(hours=1))),
+        ("processing", lambda d: lc.accept(d, service, DESK, NOW + dt.timedelta(days=1), receipt_number)),
+        ("done", lambda d: lc.record_result(d, DESK, RESULT_NOTE, NOW + dt.timedelta(days=3))),
+    ]
+    for name, step in steps:
+        if until == "draft":
+            break
+        dossier = store.update(step(dossier))
+        if name == until:
+            break
+    return dossier
+
+
+@pytest.fixture
+def app(tmp_path, catalog):
+    """The portal with a lookup limit no test here reaches, except where a test lowers it."""
+    return create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path), "CATALOG": catalog,
+                       "PASSWORD_PROFILE": "CHEAPEST", "LOOKUP_LIMIT_IP": "1000 per minute"})
+
+
+@pytest.fixture
+def found(app, household):
+    store = app.extensions["dossiers"]
+    return SimpleNamespace(
+        done=_make(store, household, CCCD, "done"),
+        waiting=_make(store, household, CCCD, "submitted"),  # no receipt number yet
+        old_card=_make(store, household, CMND, "processing"),
+        draft=_make(store, household, DRAFT_ONLY, "draft"),
+        confirmed=_make(store, household, DRAFT_ONLY, "confirmed"),
+    )
+
+
+def search(client, query: str):
+    return client.get("/tra-cuu", query_string={"q": query})
+
+
+_SWITCH = re.compile(r'href="/ngon-ngu/en\?next=[^"]*"')
+
+
+def without_echo(page: str, query: str) -> str:
+    """The page with the typed value taken out: it is echoed in the input and in the
+    address the language switch comes back to (the request's own path)."""
+    echoed = f'value="{escape(query)}"'
+    assert page.count(echoed) == 1, query
+    assert len(_SWITCH.findall(page)) == 1
+    return _SWITCH.sub('href="/ngon-ngu/en?next=..."', page.replace(echoed, 'value=""'))
+
+
+# -- the page ---------------------------------------------------------------------------------
+
+def test_the_page_has_one_labelled_field_and_a_get_form(client):
+    response = client.get("/tra-cuu")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert re.search(r'<form[^>]*method="get"[^>]*action="/tra-cuu"', page)
+    assert '<label for="q">Biên nhận hoặc Số CMND/CCCD</label>' in page
+    assert 'id="q" name="q"' in page and 'aria-describedby="q-hint"' in page
+    hint = re.search(r'<p class="hint" id="q-hint">(.*?)</p>', page).group(1)
+    assert "số biên nhận" in hint and "CMND" in hint and "CCCD" in hint
+    assert ">Tra cứu</button>" in page and "csrf_token" not in page
+    assert 'aria-live="polite"' in page and NOT_FOUND not in page and "<table" not in page
+
+
+def test_the_menu_link_leads_here(client):
+    assert 'href="/tra-cuu"' in client.get("/").get_data(as_text=True)
+
+
+# -- by receipt number -------------------------------------------------------------------------
+
+def test_by_receipt_number_in_any_spelling(client, found, household):
+    number = found.done.receipt_number
+    for typed in (number, number.lower(), number.replace("-", ""), number.replace("-", " "), f"  {number}  "):
+        response = search(client, typed)
+        assert response.status_code == 200, typed
+        page = text(response)
+        rows = re.findall(r"<tr .*?</tr>", page.split("<tbody")[1], re.S)
+        assert len(rows) == 1, typed
+        row = rows[0]
+        for shown in (number, household.info.name, "Nguyễn T** T**** T**", "Có kết quả", "25/11/2026",
+                      f'href="/tra-cuu/{number}"', "Xem chi tiết"):
+            assert shown in row, (typed, shown)
+        assert found.done.appointment_date.strftime("%d/%m/%Y") in row
+
+
+def test_the_results_are_a_table_with_a_caption_in_a_live_region(client, found):
+    page = text(search(client, found.done.receipt_number))
+    region = re.search(r'<section class="lookup-results" aria-live="polite">(.*?)</section>', page, re.S).group(1)
+    assert "<table" in region and "<caption>Hồ sơ tìm thấy: 1</caption>" in region
+    for header in ("Biên nhận", "Dịch vụ", "Người đứng tên", "Trạng thái", "Ngày nộp", "Ngày hẹn trả kết quả"):
+        assert f'<th scope="col" role="columnheader">{header}</th>' in region
+
+
+# -- by ID number ------------------------------------------------------------------------------
+
+def test_by_12_digit_id_number_with_or_without_spaces(client, found):
+    for typed in (CCCD, "093 186 004 527", "093.186.004.527"):
+        page = text(search(client, typed))
+        assert "<caption>Hồ sơ tìm thấy: 2</caption>" in page, typed
+        assert found.done.receipt_number in page and "Có kết quả" in page
+        assert "Chưa có (chờ tiếp nhận)" in page and "Đã nộp, chờ tiếp nhận" in page
+        assert page.count("Xem chi tiết") == 1, "only a dossier with a receipt number has a detail page"
+        assert found.old_card.receipt_number not in page
+
+
+def test_by_9_digit_id_number(client, found):
+    for typed in (CMND, "093 186 004"):
+        page = text(search(client, typed))
+        assert "<caption>Hồ sơ tìm thấy: 1</caption>" in page and found.old_card.receipt_number in page
+        assert "Đang xử lý" in page and found.done.receipt_number not in page
+
+
+# -- what is never shown -------------------------------------------------------------------------
+
+def test_names_are_masked_and_nothing_personal_is_shown(client, found):
+    pages = [text(search(client, found.done.receipt_number)),
+             text(client.get(f"/tra-cuu/{found.done.receipt_number}")),
+             text(client.get(f"/tra-cuu/{found.old_card.receipt_number}"))]
+    for page in pages:
+        assert "Nguyễn T** T**** T**" in page
+        for secret in SECRETS:
+            assert secret not in page, secret
+
+
+def test_an_id_number_search_shows_the_number_only_where_it_was_typed(client, found):
+    page = search(client, CCCD).get_data(as_text=True)
+    # In the field, and in the address the language switch comes back to: nowhere else.
+    assert page.count(CCCD) == 2 and f'value="{CCCD}"' in page and f"next=/tra-cuu?q%3D{CCCD}" in page
+    page = text(client.get(f"/tra-cuu/{found.done.receipt_number}"))
+    assert CCCD not in page
+    for secret in SECRETS:
+        if secret != CCCD:
+            assert secret not in page, secret
+
+
+def test_drafts_and_unsent_dossiers_are_never_found(client, found):
+    assert NOT_FOUND in text(search(client, DRAFT_ONLY))
+    assert found.draft.receipt_number is None and found.confirmed.receipt_number is None
+
+
+def test_unknown_malformed_and_wrong_values_give_the_same_page(client, found):
+    number = found.done.receipt_number
+    wrong_check = number[:-1] + ("0" if number[-1] != "0" else "1")
+    swapped = number[:5] + number[6] + number[5] + number[7:]
+    queries = [new_receipt_number(NOW.date()),  # well formed, unknown
+               wrong_check, swapped, "2611-AAAA-BBBB-CCCC", "012345678901", "012345678", DRAFT_ONLY,
+               "abc", "<script>alert(1)</script>", "1234567890"]
+    pages = {}
+    for query in queries:
+        response = search(client, query)
+        assert response.status_code == 200
+        page = response.get_data(as_text=True)
+        assert NOT_FOUND in text(response), query
+        pages[query] = without_echo(page, query)
+    assert len(set(pages.values())) == 1, "every 'not found' is the same page"
+    assert "<script>alert" not in search(client, "<script>alert(1)</script>").get_data(as_text=True)
+
+
+def test_an_unknown_detail_page_is_the_same_not_found_with_404(client, found):
+    number = found.done.receipt_number
+    wrong_check = number[:-1] + ("0" if number[-1] != "0" else "1")
+    reference = without_echo(search(client, "abc").get_data(as_text=True), "abc")
+    for receipt in (new_receipt_number(NOW.date()), wrong_check, "khong-co", CCCD):
+        response = client.get(f"/tra-cuu/{receipt}")
+        assert response.status_code == 404, receipt
+        assert without_echo(response.get_data(as_text=True), receipt) == reference
+
+
+# -- the detail page --------------------------------------------------------------------------
+
+def test_the_detail_page_shows_status_dates_and_the_log(client, found, household):
+    number = found.done.receipt_number
+    response = client.get(f"/tra-cuu/{number}")
+    assert response.status_code == 200
+    page = text(response)
+    facts = dict(re.findall(r"<dt>(.*?)</dt><dd>(.*?)</dd>", page))
+    assert "Có kết quả" in facts["Trạng thái"]
+    assert facts["Biên nhận"] == number
+    assert facts["Dịch vụ"] == household.info.name
+    assert facts["Người đứng tên"] == "Nguyễn T** T**** T**"
+    assert facts["Ngày nộp"] == "25/11/2026 10:00"
+    assert facts["Ngày tiếp nhận"] == "26/11/2026 09:00"
+    assert facts["Ngày hẹn trả kết quả"] == found.done.appointment_date.strftime("%d/%m/%Y")
+    assert facts["Ngày hoàn thành"] == "28/11/2026 09:00"
+    log = re.findall(r"<li><time[^>]*>(.*?)</time> — (.*?)</li>", page)
+    assert log == [("25/11/2026 10:00", "Nộp hồ sơ đến Bộ phận một cửa"),
+                   ("26/11/2026 09:00", "Tiếp nhận hồ sơ"),
+                   ("28/11/2026 09:00", "Có kết quả giải quyết")]
+    assert "Tạo hồ sơ" not in page and "Xác nhận hồ sơ" not in page and "hẹn trả kết quả ngày" not in page
+
+
+def test_the_detail_page_takes_any_spelling_of_the_number(client, found):
+    number = found.old_card.receipt_number
+    for typed in (number.lower(), number.replace("-", "")):
+        response = client.get(f"/tra-cuu/{typed}")
+        assert response.status_code == 200 and "Đang xử lý" in text(response)
+
+
+def test_lookup_pages_are_not_cached_or_indexed(client, found):
+    for response in (search(client, CCCD), client.get(f"/tra-cuu/{found.done.receipt_number}")):
+        assert response.headers["Cache-Control"] == "no-store"
+        assert response.headers["X-Robots-Tag"] == "noindex"
+
+
+# -- the QR code's address -------------------------------------------------------------------------
+
+def test_status_url_uses_public_url_outside_a_request(app, found):
+    number = found.done.receipt_number
+    app.config["PUBLIC_URL"] = "https://dichvucong.vithanh.gov.vn/"
+    with app.app_context():  # as the print command calls it
+        url = status_url(number)
+    assert unquote(url) == f"https://dichvucong.vithanh.gov.vn/tra-cuu/{number}"
+
+
+def test_every_check_symbol_survives_the_url(app, client, household):
+    """The check symbol may be * ~ $ = or U: the helper's URL and the printed QR code's
+    (renderers.pdf.lookup_url_for, which percent-encodes them) both open the dossier."""
+    from renderers.pdf import lookup_url_for
+
+    numbers: dict[str, str] = {}
+    for _ in range(20_000):
+        number = new_receipt_number(NOW.date())
+        numbers.setdefault(number[-1] if number[-1] in "*~$=U" else "other", number)
+        if len(numbers) == 6:
+            break
+    assert len(numbers) == 6
+    store = app.extensions["dossiers"]
+    app.config["PUBLIC_URL"] = "https://dichvucong.vithanh.gov.vn"
+    for number in numbers.values():
+        _make(store, household, CCCD, "processing", receipt_number=lambda _today, n=number: n)
+        with app.app_context():
+            ours = status_url(number)
+        printed = lookup_url_for("https://dichvucong.vithanh.gov.vn", number)
+        assert unquote(ours) == unquote(printed), number
+        for url in (ours, printed):
+            response = client.get(urlsplit(url).path)
+            assert response.status_code == 200 and number in text(response), url
+
+
+def test_status_url_without_public_url_is_the_request_s_address_and_opens_the_detail(app, client, found):
+    number = found.done.receipt_number
+    with app.test_request_context(base_url="http://127.0.0.1:5000"):
+        url = status_url(number)
+    assert url == f"http://127.0.0.1:5000/tra-cuu/{number}"
+    response = client.get(url.removeprefix("http://127.0.0.1:5000"))
+    assert response.status_code == 200 and number in text(response)
+
+
+# -- rate limit -------------------------------------------------------------------------------
+
+def test_lookups_are_rate_limited_per_client_with_a_vietnamese_page(app, client, found):
+    app.config["LOOKUP_LIMIT_IP"] = "3 per minute"
+    number = found.done.receipt_number
+    assert client.get("/tra-cuu").status_code == 200  # the empty form looks nothing up: free
+    codes = [search(client, CCCD).status_code, client.get(f"/tra-cuu/{number}").status_code,
+             search(client, "abc").status_code, client.get(f"/tra-cuu/{number}").status_code,
+             search(client, CCCD).status_code]
+    assert codes == [200, 200, 200, 429, 429], "both pages share one budget"
+    response = search(client, new_receipt_number(NOW.date()))
+    assert response.status_code == 429
+    page = text(response)
+    assert "Quá nhiều yêu cầu" in page and "<html lang=\"vi\">" in page
+    assert re.search(r"Xin vui lòng thử lại sau 1 phút \(lúc \d\d:\d\d\)", page), page
+    assert 1 <= int(response.headers["Retry-After"]) <= 60
+    assert NOT_FOUND not in page and CCCD not in page
+    other = app.test_client()  # another address is not blocked
+    assert other.get(f"/tra-cuu/{number}", environ_base={"REMOTE_ADDR": "10.0.0.2"}).status_code == 200
+
+
+def test_the_daily_limit_says_which_day(app, client, found):
+    app.config["LOOKUP_LIMIT_IP"] = "100 per minute;2 per day"
+    for _ in range(2):
+        assert search(client, CCCD).status_code == 200
+    page = text(search(client, CCCD))
+    assert re.search(r"thử lại lúc \d\d:\d\d ngày \d\d/\d\d/\d{4}", page), page
+
+
+def test_the_default_limit_is_per_minute_and_per_day(tmp_path, catalog):
+    app = create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path), "CATALOG": catalog})
+    assert app.config["LOOKUP_LIMIT_IP"] == "20 per minute;200 per day"
+
+
+# -- English -----------------------------------------------------------------------------------
+
+def test_english_page_words(client, found):
+    client.set_cookie("lang", "en")
+    page = text(client.get("/tra-cuu"))
+    assert '<html lang="en">' in page
+    for words in ("Receipt number or ID number (CMND/CCCD)", "Look up</button>"):
+        assert words in page, words
+    page = text(search(client, CCCD))
+    for words in ("Search results", "Dossiers found: 2", "Not yet (waiting to be accepted)", "View details",
+                  "Applicant", "Appointment date"):
+        assert words in page, words
+    page = text(search(client, "abc"))
+    assert "No dossier matches what you entered." in page
+    page = text(client.get(f"/tra-cuu/{found.done.receipt_number}"))
+    assert "Status of dossier" in page and "Processing log" in page and "Completed on" in page
+    assert NOT_FOUND not in text(search(client, "abc"))
