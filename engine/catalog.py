@@ -293,6 +293,10 @@ class Catalog:
         everything = [s for versions in self._versions.values() for s in versions.values()]
         return Catalog(everything, self.withdrawn | {slug} if withdrawn else self.withdrawn - {slug})
 
+    def latest(self) -> list[Service]:
+        """The newest version of every service, withdrawn ones included (for the desk)."""
+        return list(self._services.values())
+
     def version(self, slug: str, number: int) -> Service | None:
         return self._versions.get(slug, {}).get(number)
 

@@ -1,0 +1,134 @@
+"""Published service definitions, kept under the instance folder.
+
+    definitions/
+      revision                 a counter, replaced on every publish and withdrawal
+      withdrawn.json           ["slug", ...]: services that take no new dossiers
+      .lock                    one writer at a time, across processes
+      <slug>/<n>/              version n of a service: service.json, documents.json,
+                               form.schema.json (bundled: self-contained), sample.json
+
+A version folder is written whole into a temporary folder beside it, then renamed
+into place: a reader sees all four files or no folder at all. It is never changed
+afterwards; a change is a new version. Every process notices a publish or a
+withdrawal by the ``revision`` file's identity (one stat(), see :meth:`revision`).
+
+The store knows files only: checking a definition and turning a folder into a
+:class:`engine.catalog.Service` is the caller's job (``web.publishing``).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from engine.catalog import FILES
+from storage.atomic import TEMP_PREFIX, JsonFile, fsync_dir, write_atomic
+from storage.lock import WriteLock
+
+SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+_NUMBER = re.compile(r"[1-9][0-9]{0,5}")
+
+
+@dataclass(frozen=True)
+class PublishedVersion:
+    slug: str
+    number: int
+    folder: Path
+
+
+class DefinitionStore:
+    def __init__(self, root: str | os.PathLike[str]) -> None:
+        self.root = Path(root)
+        self.root.mkdir(parents=True, exist_ok=True)
+        self._lock = WriteLock(self.root / ".lock")
+        self._withdrawn = JsonFile(self.root / "withdrawn.json")
+        self._revision = self.root / "revision"
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def revision(self) -> tuple[int, int, int] | None:
+        """Identity of the revision file (None before the first publish): it changes on
+        every publish and withdrawal, in whichever process made it."""
+        try:
+            st = os.stat(self._revision)
+        except FileNotFoundError:
+            return None
+        return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+    def versions(self, slug: str | None = None) -> list[PublishedVersion]:
+        """Every published version (of ``slug``), by slug then number."""
+        found = []
+        slugs = [slug] if slug is not None else sorted(p.name for p in self.root.iterdir() if p.is_dir())
+        for name in slugs:
+            folder = self.root / name
+            if not SLUG.fullmatch(name) or not folder.is_dir():
+                continue
+            for entry in folder.iterdir():
+                if _NUMBER.fullmatch(entry.name) and entry.is_dir():
+                    found.append(PublishedVersion(name, int(entry.name), entry))
+        return sorted(found, key=lambda v: (v.slug, v.number))
+
+    def withdrawn(self) -> frozenset[str]:
+        return frozenset(self._withdrawn.read() or [])
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def publish(self, slug: str, files: dict[str, bytes], floor: int = 0,
+                verify: Callable[[Path], None] | None = None) -> int:
+        """Write the next version of ``slug`` (after ``floor``, the newest version known
+        elsewhere, e.g. the built-in one, and after every version on disk); returns its
+        number. ``verify(folder)`` may refuse the written files by raising: nothing is
+        published then."""
+        if not SLUG.fullmatch(slug):
+            raise ValueError(f"mã dịch vụ không hợp lệ: {slug!r}")
+        if sorted(files) != sorted(FILES):
+            raise ValueError(f"cần đúng các tệp {', '.join(FILES)}")
+        with self._lock:
+            number = max([floor, *(v.number for v in self.versions(slug))]) + 1
+            parent = self.root / slug
+            parent.mkdir(exist_ok=True)
+            temp = parent / f"{TEMP_PREFIX}{secrets.token_hex(8)}"
+            temp.mkdir()
+            try:
+                for name, content in files.items():
+                    write_atomic(temp / name, content, sync_dir=False)
+                fsync_dir(temp)
+                if verify is not None:
+                    verify(temp)
+                os.rename(temp, parent / str(number))  # fails if it exists: never overwritten
+            except BaseException:
+                shutil.rmtree(temp, ignore_errors=True)
+                raise
+            fsync_dir(parent)
+            fsync_dir(self.root)
+            self._bump()
+        return number
+
+    def set_withdrawn(self, slug: str, withdrawn: bool = True) -> None:
+        with self._lock:
+            current = set(self._withdrawn.read_fresh() or [])
+            changed = (current | {slug}) if withdrawn else (current - {slug})
+            if changed != current:
+                self._withdrawn.write(sorted(changed))
+            self._bump()
+
+    def _bump(self) -> None:
+        """Called with the lock held."""
+        try:
+            count = int(self._revision.read_text() or 0)
+        except (FileNotFoundError, ValueError):
+            count = 0
+        write_atomic(self._revision, str(count + 1).encode())
+
+    def sweep(self) -> None:
+        """Remove the temporary folders a crashed publish left behind."""
+        with self._lock:
+            for parent in self.root.iterdir():
+                if parent.is_dir() and SLUG.fullmatch(parent.name):
+                    for entry in parent.glob(TEMP_PREFIX + "*"):
+                        shutil.rmtree(entry, ignore_errors=True)

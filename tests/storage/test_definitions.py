@@ -1,0 +1,90 @@
+"""Published service definitions under the instance folder (storage.definitions)."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from engine.catalog import FILES
+from storage.definitions import DefinitionStore
+
+FOUR = {name: f'{{"file": "{name}"}}'.encode() for name in FILES}
+
+
+@pytest.fixture
+def store(tmp_path):
+    return DefinitionStore(tmp_path / "definitions")
+
+
+def test_versions_count_up_from_the_floor_and_keep_their_files(store):
+    assert store.versions() == [] and store.revision() is None
+    assert store.publish("dang-ky-khai-sinh", FOUR, floor=1) == 2  # the built-in one is version 1
+    assert store.publish("dang-ky-khai-sinh", {**FOUR, "sample.json": b"{}"}, floor=1) == 3
+    assert store.publish("dich-vu-moi", FOUR) == 1
+    found = [(v.slug, v.number) for v in store.versions()]
+    assert found == [("dang-ky-khai-sinh", 2), ("dang-ky-khai-sinh", 3), ("dich-vu-moi", 1)]
+    two, three = store.versions("dang-ky-khai-sinh")
+    assert sorted(p.name for p in two.folder.iterdir()) == sorted(FILES)
+    assert (two.folder / "sample.json").read_bytes() == FOUR["sample.json"]
+    assert (three.folder / "sample.json").read_bytes() == b"{}"
+
+
+def test_every_publish_and_withdrawal_changes_the_revision(store):
+    seen = {store.revision()}
+    store.publish("dich-vu-moi", FOUR)
+    seen.add(store.revision())
+    store.set_withdrawn("dich-vu-moi")
+    seen.add(store.revision())
+    assert store.withdrawn() == {"dich-vu-moi"}
+    store.set_withdrawn("dich-vu-moi", False)
+    seen.add(store.revision())
+    assert store.withdrawn() == frozenset()
+    assert len(seen) == 4
+
+
+def test_a_refused_version_leaves_nothing_behind(store):
+    def refuse(folder: Path) -> None:
+        assert sorted(p.name for p in folder.iterdir()) == sorted(FILES)  # checked as written
+        raise ValueError("không hợp lệ")
+
+    with pytest.raises(ValueError):
+        store.publish("dich-vu-moi", FOUR, verify=refuse)
+    assert store.versions() == [] and store.revision() is None
+    assert list((store.root / "dich-vu-moi").iterdir()) == []
+
+
+def test_bad_slugs_and_file_sets_are_refused(store):
+    for slug in ("../thoat", "Viet-Hoa", "a--b", "", "-a"):
+        with pytest.raises(ValueError):
+            store.publish(slug, FOUR)
+    with pytest.raises(ValueError):
+        store.publish("dich-vu-moi", {**FOUR, "evil.json": b"{}"})
+    with pytest.raises(ValueError):
+        store.publish("dich-vu-moi", {k: v for k, v in FOUR.items() if k != "sample.json"})
+
+
+def test_concurrent_publishes_get_distinct_numbers(tmp_path):
+    numbers: list[int] = []
+
+    def publish() -> None:
+        # A store per thread, as each gunicorn worker has its own.
+        numbers.append(DefinitionStore(tmp_path / "definitions").publish("dich-vu-moi", FOUR))
+
+    threads = [threading.Thread(target=publish) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(numbers) == list(range(1, 9))
+
+
+def test_folders_that_are_not_versions_are_ignored_and_temporaries_swept(store):
+    store.publish("dich-vu-moi", FOUR)
+    (store.root / "dich-vu-moi" / ".tmp-dead").mkdir()  # a publish that crashed
+    (store.root / "dich-vu-moi" / "ghi-chu").mkdir()
+    (store.root / "Khong-Hop-Le").mkdir()
+    assert [(v.slug, v.number) for v in store.versions()] == [("dich-vu-moi", 1)]
+    store.sweep()
+    assert not (store.root / "dich-vu-moi" / ".tmp-dead").exists()
