@@ -15,6 +15,7 @@ never disagree.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -249,6 +250,16 @@ def load_folders(folders: list[Path], root: Path, extra: dict[str, Path] | None 
     services = [s for s in (loader.load(folder) for folder in folders) if s is not None]
     loader.problems.extend(_uniqueness_problems(services, loader))
     return services, loader.problems
+
+
+def load_published(folder: Path, slug: str, number: int) -> Service:
+    """A published version (a folder whose form is already bundled) as ``slug`` version
+    ``number``; DefinitionError names the file at fault."""
+    # Its form is bundled: nothing outside the folder is reachable, or needed.
+    services, problems = load_folders([folder], folder.parent)
+    if problems or not services:
+        raise DefinitionError(problems or [Problem(folder.as_posix(), "", "không đọc được định nghĩa")])
+    return dataclasses.replace(services[0], slug=slug, version=number)
 
 
 def _uniqueness_problems(services: list[Service], loader: _Loader) -> Iterator[Problem]:

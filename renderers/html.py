@@ -6,8 +6,10 @@ prefilled with ``data``, each error beside its field and an error summary on top
 that links to them (the GOV.UK pattern). ``engine.forms.parse_form`` reads the
 posted fields back: control names are explained there.
 
-``render_display(schema, data, sample=False)`` is the same walk in display mode:
-a dossier as a readable document (the "Xem hồ sơ mẫu" preview, reused by the PDF).
+``render_display(schema, data, sample=False, blank=False)`` is the same walk in
+display mode: a dossier as a readable document (the "Xem hồ sơ mẫu" preview, reused
+by the PDF), or with ``blank`` the form to fill by hand (writing lines, boxes for
+options, empty table rows), which ``renderers.pdf`` prints for level-2 services.
 
 Both walk ``engine.form_model`` (compiled once per schema); each widget is a Jinja2
 macro in ``templates/form.html`` or ``templates/display.html``, looked up by the
@@ -43,6 +45,10 @@ INPUTS = {
     "number": ("text", ' inputmode="decimal"'),
 }
 MAX_TEMPLATE_DEPTH = 4  # nested "add a row" templates: deeper rows are added by a round trip
+BLANK_BOXES = 12  # a blank form prints options as boxes up to this many, a writing line beyond
+MAX_BLANK_DEPTH = 6  # a blank form of a recursive schema stops nesting here (a line to write on)
+MAX_BLANK_ROWS = 40  # empty rows printed for a list, whatever its minItems
+_NESTED = frozenset({"object", "address", "array", "alternatives"})
 
 _env = Environment(
     loader=FileSystemLoader(TEMPLATES),
@@ -68,14 +74,19 @@ def _macros(template: str) -> dict[str, Any]:
 class _Walk:
     """One rendering: values, errors and the anchors the error summary links to."""
 
-    def __init__(self, macros: dict[str, Any], errors: list[FieldError] | None):
+    def __init__(self, macros: dict[str, Any], errors: list[FieldError] | None, blank_mode: bool = False,
+                 ids: bool = True):
         self.macros = macros
+        self.ids = ids  # False: no id attributes (a PDF would make each one a named destination)
         self.errors = {e.path: e for e in errors or ()}
         self.anchors: dict[str, str] = {}  # data pointer -> id of its first control
         self.quiet = 0  # > 0 inside what is not active: a row template, an unchosen branch
+        self.blank_mode = blank_mode  # display mode only: the form to fill by hand, no values
 
     def field(self, f: Field, value: Any, ptr: str, data_ptr: str, depth: int = 0, label: str | None = None) -> Markup:
         fid = self.anchor(data_ptr, ptr)
+        if self.blank_mode and depth > MAX_BLANK_DEPTH and f.widget in _NESTED:
+            return self.macros["text"](self, f, None, ptr, data_ptr, fid, depth, label)
         single_line = INPUTS.get(f.widget)
         # A text value with line breaks (written elsewhere) keeps them in a text area.
         if single_line is not None and "input" in self.macros and not (isinstance(value, str) and "\n" in value):
@@ -87,6 +98,8 @@ class _Walk:
 
     def anchor(self, data_ptr: str, ptr: str) -> str:
         """The id of the control named by ``ptr``; the first active one anchors its value's errors."""
+        if not self.ids:
+            return ""
         fid = dom_id(ptr)
         if not self.quiet:
             self.anchors.setdefault(data_ptr, fid)
@@ -114,7 +127,8 @@ class _Walk:
         name = pointers.escape(child.name)
         base = f"{ptr}/{token}" if token else ptr
         html = self.field(child, own, f"{base}/{name}", f"{data_ptr}/{name}", depth)
-        if isinstance(value, dict) and child.name in value and own in (None, "", [], {}):
+        # Only a form posts: a display has no control to mark.
+        if "input" in self.macros and isinstance(value, dict) and child.name in value and own in (None, "", [], {}):
             return self.blank(f"{base}/{name}", own) + html
         return html
 
@@ -329,8 +343,48 @@ class _Walk:
         """A value as a person reads it on paper."""
         return _shown(f, value)
 
+    def cell(self, f: Field, value: Any) -> Markup:
+        """A value in a table cell: long tokens (e-mails, addresses without spaces, codes)
+        get <wbr> break points so a narrow column wraps them instead of running off the page."""
+        return _breakable(_shown(f, value))
+
     def columns(self, item: Field) -> list[Field]:
         return [c for c in item.all_children() if c.widget not in ("constant", "null")]
+
+    # blank mode: the printable form a citizen fills by hand ---------------------------
+    def blank_choices(self, f: Field) -> list[str] | None:
+        """The labels a blank field offers as boxes to tick, or None for a writing line."""
+        if f.widget == "yesno":
+            return ["Có", "Không"]
+        if f.widget == "alternatives":
+            return [a.label for a in f.alternatives]
+        options = f.item.options if f.widget == "checkboxes" and f.item is not None else f.options
+        if f.widget in ("radio", "select", "checkboxes") and options is not None:
+            labels = [o.label for o in options if o.value is not None]
+            return labels if len(labels) <= BLANK_BOXES else None
+        return None
+
+    def blank_lines(self, f: Field) -> int:
+        return 3 if f.widget in ("textarea", "json") else 1
+
+    def blank_rows(self, f: Field) -> int:
+        """Empty rows printed for a list: at least max(3, minItems), no more than maxItems allows."""
+        low, high = (f.schema.get(k) for k in ("minItems", "maxItems"))
+        low, high = (n if isinstance(n, int) and not isinstance(n, bool) else None for n in (low, high))
+        rows = min(max(3, low or 0), MAX_BLANK_ROWS)
+        if high is not None and high >= 1:
+            rows = min(rows, high)
+        return max(rows - len(f.prefix), 0)
+
+    def blank_hint(self, f: Field) -> str:
+        """How to write the value by hand: the field's description, or its format."""
+        if f.description:
+            return f.description
+        if f.widget == "date":
+            return "ngày/tháng/năm"
+        if f.widget == "select" and self.blank_choices(f) is None:  # too many options to print
+            return "ghi rõ"
+        return ""
 
     def summary(self) -> list[tuple[str, str]]:
         """(anchor id, message) of every error, in form order."""
@@ -366,12 +420,32 @@ def _options(prompt: str, names: tuple[str, ...], selected: str | None) -> Marku
 
 
 EMPTY = "—"
+_LONG_TOKEN = re.compile(r"\S{13,}")
+_BREAK_AFTER = frozenset("@./-_:;,?&=+")
+
+
+def _breakable(text: str) -> Markup:
+    parts, last = [], 0
+    for match in _LONG_TOKEN.finditer(text):
+        parts.append(str(esc(text[last:match.start()])))
+        run = 0
+        for ch in match.group():
+            parts.append(str(esc(ch)))
+            run += 1
+            if ch in _BREAK_AFTER or run >= 10:
+                parts.append("<wbr>")
+                run = 0
+        last = match.end()
+    parts.append(str(esc(text[last:])))
+    return Markup("".join(parts))
 
 
 def _shown(f: Field, value: Any) -> str:
     if value is None or value == "" or value == [] or value == {}:
         return EMPTY
     widget = f.widget
+    if widget == "checkbox" and isinstance(value, bool):  # its one option's label is its own title
+        return "Có" if value else "Không"
     if widget == "alternatives":
         chosen = f.chosen_alternative(value)
         return _shown(f.alternatives[chosen].field, value) if chosen is not None else _plain(value)
@@ -446,8 +520,18 @@ def render_form(schema: Any, data: Any = None, errors: list[FieldError] | None =
     return summary + body
 
 
-def render_display(schema: Any, data: Any, sample: bool = False) -> Markup:
-    """The dossier as a read-only document; ``sample`` marks it clearly as a sample (MẪU)."""
+def render_display(schema: Any, data: Any, sample: bool = False, blank: bool = False) -> Markup:
+    """The dossier as a read-only document; ``sample`` marks it clearly as a sample (MẪU);
+    ``blank`` ignores ``data`` and gives the form to fill by hand."""
     model = form_model(schema)
-    walk = _Walk(_DISPLAY, None)
-    return _DISPLAY["document"](walk, model.root, data, sample)
+    walk = _Walk(_DISPLAY, None, blank_mode=blank)
+    return _DISPLAY["document"](walk, model.root, None if blank else data, sample)
+
+
+def display_fields(schema: Any, data: Any, blank: bool = False, ids: bool = True) -> Markup:
+    """The fields of :func:`render_display` without its title and sample banner: the
+    PDF (``renderers.pdf``) puts them under its own administrative heading, without
+    ``ids`` (WeasyPrint would make each one a named destination: time and bytes)."""
+    model = form_model(schema)
+    walk = _Walk(_DISPLAY, None, blank_mode=blank, ids=ids)
+    return walk.field(model.root, None if blank else data, "", "")

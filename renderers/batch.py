@@ -1,0 +1,175 @@
+"""Batch printing for clerks: many dossiers to PDF, in worker processes.
+
+``print_dossiers`` renders each dossier with :func:`renderers.pdf.render_dossier_pdf`
+in ``jobs`` processes (spawned: a clean interpreter each, with its own WeasyPrint
+font configuration, never a forked copy of the caller's), writes one PDF per dossier
+(``<id>.pdf``) or, with ``merge``, one PDF of them all in the given order. A dossier
+that fails (unknown service, data that breaks rendering, a crashed worker) is reported
+with its id and reason, and the batch goes on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from engine.catalog import DEFAULT_ROOT, DefinitionError, Service, load_folders, load_published
+from engine.dossier import Dossier
+
+
+@dataclass
+class BatchResult:
+    written: list[Path] = field(default_factory=list)  # one per dossier, or the merged file
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (dossier id, reason)
+    printed: int = 0  # dossiers rendered
+
+
+@dataclass(frozen=True)
+class _Job:
+    schemas_root: str
+    definitions: str | None  # published versions (instance/definitions/<slug>/<n>), if any
+    versions: tuple[tuple[str, int], ...]  # (service, version) of the batch: a worker loads only these
+    out_dir: str
+    base_url: str
+    keep_bytes: bool  # merging: the PDF comes back to the parent instead of a file
+
+
+# -- in each worker ---------------------------------------------------------------------------
+
+_services: dict[tuple[str, int], Service] = {}
+_job: _Job | None = None
+
+
+def _init_worker(job: _Job) -> None:
+    global _services, _job
+    from renderers.pdf import printer
+
+    _job = job
+    _services = _load_versions(job)
+    printer()  # fonts and stylesheet loaded before the first dossier
+
+
+def _load_versions(job: _Job) -> dict[tuple[str, int], Service]:
+    """Each dossier prints with the version of its service it was created with: a
+    published one from the definitions folder, else the built-in definition (version 1).
+    A definition that does not load is left out: its dossiers fail, the others print."""
+    root = Path(job.schemas_root)
+    found: dict[tuple[str, int], Service] = {}
+    builtin = [slug for slug, number in job.versions if "/" not in slug and (root / slug).is_dir()]
+    services, _problems = load_folders([root / slug for slug in dict.fromkeys(builtin)], root)
+    found.update({(s.slug, 1): s for s in services})
+    for slug, number in job.versions:
+        folder = Path(job.definitions) / slug / str(number) if job.definitions and "/" not in slug else None
+        if folder is not None and folder.is_dir():
+            try:
+                found[(slug, number)] = load_published(folder, slug, number)
+            except DefinitionError:
+                found.pop((slug, number), None)
+    return found
+
+
+def _render_one(raw: dict[str, Any]) -> tuple[str, str | None, bytes | None, str | None]:
+    """(dossier id, file written, PDF bytes when merging, error) for one stored dossier."""
+    from renderers.pdf import lookup_url_for, render_dossier_pdf
+
+    assert _job is not None
+    dossier_id = str(raw.get("id", "?"))
+    try:
+        dossier = Dossier.from_json(raw)
+        service = _services.get((dossier.service, dossier.service_version))
+        if service is None:
+            raise LookupError(f"không có dịch vụ {dossier.service!r} trong danh mục (hoặc định nghĩa của nó có lỗi)")
+        url = lookup_url_for(_job.base_url, dossier.receipt_number) if dossier.receipt_number else None
+        data = render_dossier_pdf(service, dossier, url)
+    except Exception as exc:  # reported by id; the batch goes on
+        return dossier_id, None, None, f"{type(exc).__name__}: {exc}"[:500]
+    if _job.keep_bytes:
+        return dossier_id, None, data, None
+    path = Path(_job.out_dir) / f"{dossier.id}.pdf"
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temp.write_bytes(data)
+    temp.replace(path)
+    return dossier_id, str(path), None, None
+
+
+# -- in the caller ----------------------------------------------------------------------------
+
+def print_dossiers(
+    dossiers: Iterable[Dossier],
+    out_dir: Path,
+    *,
+    jobs: int = 2,
+    merge: bool = False,
+    base_url: str = "http://127.0.0.1:5000",
+    schemas_root: Path = DEFAULT_ROOT,
+    definitions: Path | None = None,
+    on_done: Callable[[str, str | None], None] | None = None,
+) -> BatchResult:
+    """Print ``dossiers``; ``on_done(id, error or None)`` is called as each one finishes."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    raws = [d.to_json() for d in dossiers]
+    versions = tuple(sorted({(str(r.get("service")), int(r.get("service_version") or 1)) for r in raws}))
+    job = _Job(str(schemas_root), str(definitions) if definitions else None, versions, str(out_dir), base_url,
+               keep_bytes=merge)
+    result = BatchResult()
+    pdfs: dict[str, bytes] = {}
+
+    def record(dossier_id: str, path: str | None, data: bytes | None, error: str | None) -> None:
+        if error is not None:
+            result.failed.append((dossier_id, error))
+        else:
+            result.printed += 1
+            if path:
+                result.written.append(Path(path))
+            if data is not None:
+                pdfs[dossier_id] = data
+        if on_done:
+            on_done(dossier_id, error)
+
+    if jobs <= 1:
+        _init_worker(job)
+        for raw in raws:
+            record(*_render_one(raw))
+    else:
+        _run_pool(raws, job, jobs, record)
+
+    if merge and pdfs:
+        result.written.append(_merge([pdfs[r["id"]] for r in raws if r["id"] in pdfs], out_dir))
+    return result
+
+
+def _run_pool(raws: list[dict], job: _Job, jobs: int, record) -> None:
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=min(jobs, max(len(raws), 1)), mp_context=context,
+                             initializer=_init_worker, initargs=(job,)) as pool:
+        pending = {pool.submit(_render_one, raw): raw["id"] for raw in raws}
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                dossier_id = pending.pop(future)
+                try:
+                    record(*future.result())
+                except BrokenProcessPool:
+                    record(dossier_id, None, None, "tiến trình in bị dừng đột ngột")
+                except Exception as exc:
+                    record(dossier_id, None, None, f"{type(exc).__name__}: {exc}"[:500])
+
+
+def _merge(pdfs: list[bytes], out_dir: Path) -> Path:
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for data in pdfs:
+        writer.append(io.BytesIO(data))
+    path = out_dir / f"ho-so-{dt.datetime.now():%Y%m%d-%H%M%S}.pdf"
+    with open(path, "wb") as handle:
+        writer.write(handle)
+    return path

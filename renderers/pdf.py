@@ -1,0 +1,257 @@
+"""Printable PDFs: submitted dossiers, blank forms, sample dossiers and receipt slips.
+
+Every PDF is HTML rendered by WeasyPrint. The HTML comes only from autoescaped Jinja2
+templates (``templates/pdf/``) around the display walk of ``renderers.html`` (the same
+walk as the "Xem hồ sơ mẫu" preview; ``blank=True`` for the form to fill by hand), so a
+value or a schema text that contains markup prints as text. Each ``render_*_html``
+returns exactly the HTML given to WeasyPrint, so tests can read it.
+
+One :class:`_Printer` per process holds the URL fetcher (``renderers.print_assets``:
+our fonts under ``dvc-print:``, nothing else), one ``FontConfiguration`` and the print
+stylesheet parsed once: a fresh font configuration per render costs time and leaks
+about 0.24 MB a render.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+import segno
+from markupsafe import Markup
+
+from engine.catalog import Service
+from engine.dossier import STATUS_LABELS, Dossier
+from renderers.html import _env, display_fields
+from renderers.print_assets import PRINT_CSS, PrintFetcher, check_fonts
+
+VN_TIME = dt.timezone(dt.timedelta(hours=7))
+BLANK_DATE = "…………, ngày …… tháng …… năm ……"
+
+
+# -- the HTML ---------------------------------------------------------------------------
+
+def render_dossier_html(service: Service, dossier: Dossier, lookup_url: str | None) -> str:
+    """A submitted (or draft) dossier: every filled field, its documents, and once
+    accepted its receipt number, appointment date and a QR code of ``lookup_url``."""
+    _same_service(service, dossier)
+    receipt = dossier.receipt_number
+    identity = f"Hồ sơ {dossier.id}" + (f" · Số biên nhận {receipt}" if receipt else "") + f" · Thủ tục {service.info.code}"
+    return _document(
+        service, "dossier",
+        title=f"{service.title} — hồ sơ {receipt or dossier.id}",
+        identity=identity,
+        fields=display_fields(service.form_schema, dossier.data, ids=False),
+        documents=_documents(service, dossier),
+        place_date=_long_date(dossier.submitted_at or dossier.created_at),
+        signer=dossier.applicant_name,
+        status=STATUS_LABELS.get(dossier.status, str(dossier.status)),
+        receipt=_receipt_facts(dossier, lookup_url) if receipt else None,
+    )
+
+
+def render_blank_html(service: Service) -> str:
+    """The level-2 download ("Tải về các biểu mẫu"): the same layout, to fill by hand."""
+    return _document(
+        service, "blank",
+        title=f"{service.title} (mẫu để điền)",
+        identity=f"Thủ tục {service.info.code} · {service.info.name} · Biểu mẫu để điền tay",
+        fields=display_fields(service.form_schema, None, blank=True, ids=False),
+        documents=_documents(service, None),
+        place_date=BLANK_DATE,
+    )
+
+
+def render_sample_html(service: Service) -> str:
+    """The "hồ sơ mẫu": the service's sample, watermarked MẪU on every page."""
+    return _document(
+        service, "sample",
+        title=f"{service.title} — hồ sơ mẫu",
+        identity=f"Thủ tục {service.info.code} · Hồ sơ mẫu để tham khảo, không dùng để nộp",
+        fields=display_fields(service.form_schema, service.sample, ids=False),
+        documents=_documents(service, None),
+        place_date=BLANK_DATE,
+        watermark=True,
+    )
+
+
+def render_receipt_html(service: Service, dossier: Dossier, clerk_name: str, lookup_url: str | None) -> str:
+    """Giấy tiếp nhận hồ sơ và hẹn trả kết quả: for an accepted dossier only."""
+    _same_service(service, dossier)
+    if not dossier.receipt_number or dossier.appointment_date is None:
+        raise ValueError(f"hồ sơ {dossier.id} chưa được tiếp nhận: chưa có số biên nhận và ngày hẹn")
+    accepted = _vn(dossier.accepted_at) if dossier.accepted_at else None
+    return _render(
+        "pdf/receipt.html",
+        kind="receipt",
+        title=f"Giấy tiếp nhận hồ sơ và hẹn trả kết quả — {dossier.receipt_number}",
+        identity=f"Giấy tiếp nhận · Số biên nhận {dossier.receipt_number} · Hồ sơ {dossier.id}",
+        service=service,
+        info=service.info,
+        dossier=dossier,
+        clerk_name=clerk_name,
+        documents=[d for d in _documents(service, dossier) if d.received],
+        accepted_time=f"{accepted:%H} giờ {accepted:%M} phút, ngày {accepted:%d/%m/%Y}" if accepted else "",
+        place_date=_long_date(dossier.accepted_at),
+        receipt=_receipt_facts(dossier, lookup_url),
+        watermark=False,
+    )
+
+
+# -- the PDFs ---------------------------------------------------------------------------
+
+def render_dossier_pdf(service: Service, dossier: Dossier, lookup_url: str | None) -> bytes:
+    return html_to_pdf(render_dossier_html(service, dossier, lookup_url))
+
+
+def render_blank_pdf(service: Service) -> bytes:
+    return html_to_pdf(render_blank_html(service))
+
+
+def render_sample_pdf(service: Service) -> bytes:
+    return html_to_pdf(render_sample_html(service))
+
+
+def render_receipt_pdf(service: Service, dossier: Dossier, clerk_name: str, lookup_url: str | None) -> bytes:
+    return html_to_pdf(render_receipt_html(service, dossier, clerk_name, lookup_url))
+
+
+def lookup_url_for(base_url: str, receipt_number: str) -> str:
+    """The public status page of a dossier (what its QR code opens)."""
+    return f"{base_url.rstrip('/')}/tra-cuu/{quote(receipt_number, safe='')}"
+
+
+def html_to_pdf(html: str) -> bytes:
+    """One of the ``render_*_html`` results as a PDF, with the process's shared printer."""
+    return printer().write_pdf(html)
+
+
+def standalone_html(html: str) -> str:
+    """``html`` with the print stylesheet inlined, to look at in a browser (``--format html``)."""
+    css = PRINT_CSS.read_text(encoding="utf-8").replace("</", "<\\/")
+    return html.replace("</head>", f"<style>\n{css}</style>\n</head>", 1)
+
+
+# -- WeasyPrint, once per process ---------------------------------------------------------
+
+class _Printer:
+    def __init__(self) -> None:
+        from weasyprint import CSS
+        from weasyprint.text.fonts import FontConfiguration
+
+        check_fonts()  # a missing font fails here with the package to install, not as a fallback
+        self.fetcher = PrintFetcher()
+        self.font_config = FontConfiguration()
+        self.stylesheet = CSS(string=PRINT_CSS.read_text(encoding="utf-8"), font_config=self.font_config,
+                              url_fetcher=self.fetcher)
+        self.lock = threading.Lock()  # WeasyPrint's font configuration is not meant for threads
+
+    def write_pdf(self, html: str) -> bytes:
+        from weasyprint import HTML
+
+        with self.lock:
+            document = HTML(string=html, url_fetcher=self.fetcher, base_url=None)
+            return document.write_pdf(stylesheets=[self.stylesheet], font_config=self.font_config)
+
+
+_printer: _Printer | None = None
+_printer_lock = threading.Lock()
+
+
+def printer() -> _Printer:
+    global _printer
+    if _printer is None:
+        with _printer_lock:
+            if _printer is None:
+                _printer = _Printer()
+    return _printer
+
+
+# -- pieces ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class DocumentRow:
+    name: str
+    quantity: str
+    note: str
+    status: str  # for a dossier: attached, brought on paper, this form, missing
+    received: bool  # listed on the receipt slip
+
+
+def _documents(service: Service, dossier: Dossier | None) -> list[DocumentRow]:
+    rows = []
+    for doc in service.documents:
+        status, received = "", False
+        if dossier is not None:
+            attachment = dossier.attachments.get(doc.id)
+            if doc.from_form:
+                status, received = "Biểu mẫu này (Biểu mẫu nhập liệu)", True
+            elif attachment is not None:
+                status, received = f"Đã đính kèm tệp: {attachment.filename}", True
+            elif doc.id in dossier.checklist:
+                status, received = "Mang bản giấy khi nhận kết quả (đã chọn trong “Chọn thông tin bạn có”)", True
+            else:
+                status = "Chưa có" if doc.mandatory else "Không nộp"
+        quantity = doc.quantity_text + ("" if doc.mandatory else " (nếu có)")
+        rows.append(DocumentRow(doc.name, quantity, doc.note, status, received))
+    return rows
+
+
+def _receipt_facts(dossier: Dossier, lookup_url: str | None) -> dict[str, Any]:
+    return {
+        "number": dossier.receipt_number,
+        "accepted": _short_date(dossier.accepted_at) if dossier.accepted_at else "",
+        "appointment": _short_date(dossier.appointment_date) if dossier.appointment_date else "",
+        "lookup_url": lookup_url or "",
+        "qr": qr_svg(lookup_url) if lookup_url else None,
+    }
+
+
+def qr_svg(url: str) -> Markup:
+    """The QR code of ``url`` as inline SVG (one path): vector, a few hundred bytes, no fetch."""
+    code = segno.make(url, error="m", micro=False)
+    return Markup(code.svg_inline(border=4, omitsize=True, dark="#000", light=None))
+
+
+def _document(service: Service, kind: str, **context: Any) -> str:
+    context.setdefault("watermark", False)
+    context.setdefault("receipt", None)
+    context.setdefault("signer", "")
+    context.setdefault("status", "")
+    description = service.form_schema.get("description")
+    return _render(
+        "pdf/document.html", kind=kind, service=service, info=service.info,
+        subtitle=description if isinstance(description, str) else "", **context,
+    )
+
+
+def _render(template: str, **context: Any) -> str:
+    html = _env.get_template(template).render(**context)
+    # One spelling for every letter: a name typed with combining accents (NFD) prints
+    # and copies as the same precomposed letters as everything else.
+    return unicodedata.normalize("NFC", html)
+
+
+def _same_service(service: Service, dossier: Dossier) -> None:
+    if dossier.service != service.slug:
+        raise ValueError(f"hồ sơ {dossier.id} thuộc dịch vụ {dossier.service!r}, không phải {service.slug!r}")
+
+
+def _vn(moment: dt.datetime) -> dt.datetime:
+    return moment.astimezone(VN_TIME) if moment.tzinfo else moment
+
+
+def _short_date(value: dt.date | dt.datetime) -> str:
+    day = _vn(value) if isinstance(value, dt.datetime) else value
+    return f"{day:%d/%m/%Y}"
+
+
+def _long_date(value: dt.date | dt.datetime | None) -> str:
+    if value is None:
+        return BLANK_DATE
+    day = _vn(value) if isinstance(value, dt.datetime) else value
+    return f"Ngày {day:%d} tháng {day:%m} năm {day:%Y}"
