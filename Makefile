@@ -14,7 +14,7 @@ PORT ?= 5000
 CHROMIUM := /usr/bin/chromium
 SUDO     := $(shell [ $$(id -u) = 0 ] || echo sudo)
 
-.PHONY: run test lint bench clean browser
+.PHONY: run test lint bench clean browser print-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,27 +25,61 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	rm -f $(VENV)/.installed-*
 	touch $@
 
+# The interface's translations (web/translations/*/LC_MESSAGES/messages.po), compiled
+# for Flask-Babel; the .mo files are not kept in git.
+TRANSLATIONS := $(patsubst %.po,%.mo,$(wildcard web/translations/*/LC_MESSAGES/messages.po))
+
+$(TRANSLATIONS): %.mo: %.po | $(STAMP)
+	$(BIN)/pybabel compile -i $< -o $@
+
 # Installed only when missing.
 $(CHROMIUM):
 	$(SUDO) apt-get update
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium
 
-browser: $(CHROMIUM)
+# axe-core, the accessibility rules tests/e2e runs on every page it visits: from the npm
+# registry into .cache/axe (git-ignored), only when missing. Node.js and npm come with the
+# machine; Debian's npm is installed if they do not.
+AXE := .cache/axe/node_modules/axe-core/axe.min.js
 
-run: $(STAMP)
+$(AXE):
+	command -v npm >/dev/null || { $(SUDO) apt-get update && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends npm; }
+	npm install --no-save --no-audit --no-fund --prefix .cache/axe axe-core@4
+
+browser: $(CHROMIUM) $(AXE)
+
+# Printing (renderers/pdf.py): Liberation Serif, metric-compatible with Times New Roman
+# and complete for Vietnamese; HarfBuzz's subsetter (without it WeasyPrint subsets fonts
+# with fontTools, 2-3x slower; a test fails); Pango for WeasyPrint. Installed only when missing.
+PRINT_PACKAGES := fonts-liberation2 libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0
+
+print-deps:
+	@missing="$$(for p in $(PRINT_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null \
+		| grep -q '^install ok installed$$' || echo $$p; done)"; \
+	if [ -n "$$missing" ]; then \
+		$(SUDO) apt-get update && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing; \
+	fi
+
+# `dichvucong demo` creates the demo accounts (once) and prints their passwords;
+# `dichvucong run` prints where e-mail goes (instance/outbox/ and the console by default).
+run: $(STAMP) $(TRANSLATIONS) print-deps
 	$(BIN)/dichvucong schemas lint schemas/
+	$(BIN)/dichvucong demo
 	$(BIN)/dichvucong run --host $(HOST) --port $(PORT)
 
-test: $(STAMP) $(CHROMIUM)
+test: $(STAMP) $(TRANSLATIONS) $(CHROMIUM) $(AXE) print-deps
 	$(BIN)/python -m pytest -n 2 -q
 
 lint: $(STAMP)
 	$(BIN)/dichvucong schemas lint schemas/
 
-bench: $(STAMP)
+bench: $(STAMP) print-deps
 	$(BIN)/python bench/validation.py
 	$(BIN)/python bench/forms.py
 	$(BIN)/python bench/store.py
+	$(BIN)/python bench/pdf.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -7,24 +7,67 @@ at fault) and registers one blueprint per area.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import secrets
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, render_template
+from flask import Flask
+from flask_wtf.csrf import CSRFProtect
 
 from engine.catalog import DEFAULT_ROOT, Catalog
-from web import places, services
+from storage.atomic import fsync_dir
+from web import (accounts, auth, authoring, desk, dossiers, errors, i18n, limits, lookup, mail, places, resources,
+                 services)
+
+# DVC_* environment variable -> setting, for the settings taken as they are.
+_ENV = {
+    "DVC_CITY_NAME": "CITY_NAME",
+    "DVC_SECRET_KEY": "SECRET_KEY",
+    "DVC_PUBLIC_URL": "PUBLIC_URL",
+    "DVC_MAIL_HOST": "MAIL_HOST",
+    "DVC_MAIL_PORT": "MAIL_PORT",
+    "DVC_MAIL_SECURITY": "MAIL_SECURITY",
+    "DVC_MAIL_USERNAME": "MAIL_USERNAME",
+    "DVC_MAIL_PASSWORD": "MAIL_PASSWORD",
+    "DVC_MAIL_FROM": "MAIL_FROM",
+}
 
 
 def _env_config() -> dict[str, Any]:
     """Settings from DVC_* environment variables; anything unset keeps its default."""
-    config: dict[str, Any] = {}
-    if "DVC_CITY_NAME" in os.environ:
-        config["CITY_NAME"] = os.environ["DVC_CITY_NAME"]
+    config: dict[str, Any] = {key: os.environ[var] for var, key in _ENV.items() if os.environ.get(var)}
     if "DVC_SCHEMAS" in os.environ:
         config["SCHEMAS_ROOT"] = Path(os.environ["DVC_SCHEMAS"])
+    if "DVC_SECURE_COOKIES" in os.environ:
+        config["SESSION_COOKIE_SECURE"] = os.environ["DVC_SECURE_COOKIES"] == "1"
     return config
+
+
+def _instance_secret_key(path: Path) -> str:
+    """The key kept in the instance folder, made on first start (readable by the owner only).
+
+    Written to a temporary file then linked into place, which fails if another process
+    got there first: every process ends up with the same key, never a half-written one."""
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    temp = path.with_name(f".{path.name}-{secrets.token_hex(4)}")
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(secrets.token_urlsafe(48))
+        f.flush()
+        os.fsync(f.fileno())
+    try:
+        os.link(temp, path)
+        fsync_dir(path.parent)
+    except FileExistsError:
+        pass
+    finally:
+        temp.unlink()
+    return path.read_text().strip()
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -33,26 +76,48 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(
         CITY_NAME="Thành phố Vị Thanh",
         SCHEMAS_ROOT=DEFAULT_ROOT,
+        PUBLIC_URL=None,  # e.g. https://dichvucong.vithanh.gov.vn: the address in e-mailed links
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=False,  # DVC_SECURE_COOKIES=1 behind HTTPS; off so `make run` works on http
+        PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=12),  # a signed-in session lasts 12 h at most
+        WTF_CSRF_TIME_LIMIT=None,  # a token lives as long as the session: long forms take long to fill
+        PASSWORD_PROFILE="RFC_9106_LOW_MEMORY",  # argon2.profiles; tests use CHEAPEST
+        LOGIN_LIMIT_IP="30 per minute",
+        LOGIN_LIMIT_USERNAME="5 per minute;20 per hour",  # failed sign-ins only
+        REGISTER_LIMIT_IP="10 per hour",
+        MAIL_LIMIT_IP="10 per hour",  # "Gửi lại thư kích hoạt" and "Quên mật khẩu"
+        MAIL_LIMIT_ADDRESS="3 per hour",
+        LOOKUP_LIMIT_IP="20 per minute;200 per day",  # "Tra cứu hồ sơ": both pages together
     )
     app.config.update(_env_config())
     if test_config:
         app.config.update(test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path) / "secret_key")
 
-    app.extensions["catalog"] = Catalog.load(Path(app.config["SCHEMAS_ROOT"]))
+    # CATALOG: one already loaded, which tests share (loading takes about half a second).
+    app.extensions["catalog"] = app.config.pop("CATALOG", None) or Catalog.load(Path(app.config["SCHEMAS_ROOT"]))
 
     @app.context_processor
     def layout() -> dict[str, Any]:
         return {"city_name": app.config["CITY_NAME"], "catalog": app.extensions["catalog"]}
 
-    @app.errorhandler(404)
-    def not_found(_error):
-        return render_template("error.html", title="Không tìm thấy trang", message="Trang bạn tìm không tồn tại hoặc đã được chuyển đi."), 404
-
-    @app.errorhandler(500)
-    def server_error(_error):
-        return render_template("error.html", title="Đã có lỗi xảy ra", message="Hệ thống gặp sự cố khi xử lý yêu cầu. Xin vui lòng thử lại sau."), 500
+    errors.init_app(app)
+    i18n.init_app(app)
+    CSRFProtect(app)
+    limits.init_app(app)
+    mail.init_app(app)
+    auth.init_app(app)
+    resources.init_app(app)
+    authoring.init_app(app)  # the catalogue gains the published versions and withdrawals
 
     app.register_blueprint(services.bp)
     app.register_blueprint(places.bp)
+    app.register_blueprint(accounts.bp)
+    app.register_blueprint(dossiers.bp)
+    app.register_blueprint(desk.bp)
+    app.register_blueprint(lookup.bp)
+    app.register_blueprint(authoring.bp)
     return app

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from flask import (Blueprint, Flask, Response, abort, current_app, flash, redirect, render_template, request,
                    url_for)
+from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from engine.catalog import DefinitionError, Service
@@ -67,7 +68,8 @@ def _limit_upload(endpoint: str | None, _values) -> None:
 @bp.errorhandler(RequestEntityTooLarge)
 def _too_large(_error):
     return render_template("authoring/upload.html", slug="",
-                           refusal=f"Dung lượng tải lên vượt quá {MAX_UPLOAD // (1024 * 1024)} MB."), 413
+                           refusal=_("Dung lượng tải lên vượt quá %(size)s.",
+                                     size=f"{MAX_UPLOAD // (1024 * 1024)} MB")), 413
 
 
 def _schemas_root() -> Path:
@@ -116,9 +118,9 @@ def upload():
         return refused(exc.message)
     slug = slug or uploaded.folder or ""
     if not slug:
-        return refused("Hãy nhập mã dịch vụ (tên thư mục trên đường dẫn), hoặc tải lên tệp .zip của cả thư mục.")
+        return refused(_("Hãy nhập mã dịch vụ (tên thư mục trên đường dẫn), hoặc tải lên tệp .zip của cả thư mục."))
     if not SLUG.fullmatch(slug):
-        return refused(f"Mã dịch vụ “{slug}” không hợp lệ: {publishing.SLUG_HINT}.")
+        return refused(_("Mã dịch vụ “%(slug)s” không hợp lệ: %(hint)s.", slug=slug, hint=_(publishing.SLUG_HINT)))
     token = _uploads().save(uploaded, slug)
     checked = publishing.check(_uploads().folder(token), slug, resources.catalog(), relative=True,
                                schemas_root=_schemas_root())
@@ -208,7 +210,7 @@ def _pdf(data: bytes, filename: str) -> Response:
 def publish(token: str):
     folder = _uploads().folder(token)
     if folder is None:
-        flash("Bản tải lên này không còn (đã xuất bản, đã bỏ qua hoặc quá một ngày). Hãy tải lên lại.", "error")
+        flash(_("Bản tải lên này không còn (đã xuất bản, đã bỏ qua hoặc quá một ngày). Hãy tải lên lại."), "error")
         return redirect(url_for("authoring.index"))
     try:
         service = publishing.publish(_store(), resources.catalog(), folder, folder.name, relative=True,
@@ -217,7 +219,8 @@ def publish(token: str):
         return render_template("authoring/upload.html", slug=folder.name, problems=exc.problems), 422
     _uploads().discard(token)
     _reload()
-    flash(f"Đã xuất bản phiên bản {service.version} của dịch vụ “{service.info.name}”.", "success")
+    flash(_("Đã xuất bản phiên bản %(version)s của dịch vụ “%(service)s”.", version=service.version,
+            service=service.info.name), "success")
     return redirect(url_for("authoring.index"))
 
 
@@ -240,7 +243,8 @@ def _set_withdrawn(slug: str, withdrawn: bool):
     _store().set_withdrawn(slug, withdrawn)
     _reload()
     if withdrawn:
-        flash(f"Dịch vụ “{service.info.name}” đã ngừng nhận hồ sơ mới. Các hồ sơ đã có vẫn được xử lý.", "success")
+        flash(_("Dịch vụ “%(service)s” đã ngừng nhận hồ sơ mới. Các hồ sơ đã có vẫn được xử lý.",
+                service=service.info.name), "success")
     else:
-        flash(f"Dịch vụ “{service.info.name}” nhận hồ sơ trở lại.", "success")
+        flash(_("Dịch vụ “%(service)s” nhận hồ sơ trở lại.", service=service.info.name), "success")
     return redirect(url_for("authoring.index"))

@@ -34,6 +34,45 @@ def schemas_lint(paths: tuple[Path, ...]) -> None:
     sys.exit(1)
 
 
+@schemas.command("publish", help="Kiểm tra rồi xuất bản một định nghĩa dịch vụ thành phiên bản mới "
+                                 "(trong thư mục instance của cổng).")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--slug", help="Mã dịch vụ trên đường dẫn (mặc định: tên thư mục).")
+def schemas_publish(folder: Path, slug: str | None) -> None:
+    from engine.catalog import DefinitionError
+    from web import create_app, publishing
+
+    app = create_app()
+    slug = slug or folder.resolve().name
+    try:
+        service = publishing.publish(app.extensions["definitions"], app.extensions["catalog"], folder, slug,
+                                     schemas_root=Path(app.config["SCHEMAS_ROOT"]))
+    except DefinitionError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem))
+        click.echo(f"Không xuất bản: có {len(exc.problems)} lỗi.", err=True)
+        sys.exit(1)
+    click.echo(f"Đã xuất bản phiên bản {service.version} của dịch vụ {service.slug} ({service.info.name}).", err=True)
+
+
+@schemas.command("withdraw", help="Ngừng nhận hồ sơ mới cho một dịch vụ (hồ sơ đã có vẫn được xử lý); "
+                                  "--restore để nhận hồ sơ trở lại.")
+@click.argument("slug")
+@click.option("--restore", is_flag=True, help="Nhận hồ sơ trở lại.")
+def schemas_withdraw(slug: str, restore: bool) -> None:
+    from web import create_app
+
+    app = create_app()
+    service = app.extensions["catalog"].get(slug)
+    if service is None:
+        raise click.ClickException(f"Không có dịch vụ nào có mã {slug!r}")
+    app.extensions["definitions"].set_withdrawn(slug, not restore)
+    if restore:
+        click.echo(f"Dịch vụ {slug} ({service.info.name}) nhận hồ sơ trở lại.", err=True)
+    else:
+        click.echo(f"Dịch vụ {slug} ({service.info.name}) đã ngừng nhận hồ sơ mới.", err=True)
+
+
 @main.command("run", help="Chạy cổng dịch vụ công (máy chủ phát triển).")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
@@ -42,4 +81,309 @@ def run(host: str, port: int) -> None:
 
     app = create_app()
     click.echo(f"Cổng dịch vụ công: http://{host}:{port}/")
+    settings = app.extensions["mail"].settings
+    if settings.host is None:
+        outbox = app.extensions["mail"].outbox
+        click.echo(
+            f"Thư điện tử (kích hoạt tài khoản, đặt lại mật khẩu, ...): chưa đặt DVC_MAIL_HOST, nên thư "
+            f"không được gửi đi mà lưu trong {outbox}/ và in ra màn hình này, kèm liên kết."
+        )
+    else:
+        click.echo(f"Thư điện tử gửi qua máy chủ SMTP {settings.host}.")
     app.run(host=host, port=port, debug=False, use_reloader=False)
+
+
+# -- accounts ------------------------------------------------------------------------------
+
+DEMO_ACCOUNTS = [
+    dict(username="congdan", password="congdan-2025", full_name="Nguyễn Thị Thu Hà", email="congdan@example.com",
+         phone="0912345678", id_number="093195001234", role="citizen", agencies=()),
+    dict(username="canbo", password="canbo-2025", full_name="Trần Văn Phước", email="canbo@example.com",
+         phone="02933870123", id_number=None, role="clerk",
+         agencies=("ubnd-phuong-vi-thanh", "cong-an-phuong-vi-thanh")),
+    dict(username="quantri", password="quantri-2025", full_name="Lê Minh Tâm", email="quantri@example.com",
+         phone=None, id_number=None, role="admin", agencies=()),
+]
+
+
+def _checked(title: str, check, value: str | None) -> None:
+    from engine.formats import FormatProblem
+
+    if value is None:
+        return
+    try:
+        check(value)
+    except FormatProblem as problem:
+        raise click.UsageError(problem.template.format(title=title)) from None
+
+
+def _create_user(app, *, username: str, password: str, full_name: str, email: str, phone: str | None,
+                 id_number: str | None, role: str, agencies: tuple[str, ...]):
+    """An active account, checked like the registration form (and agencies against the catalogue)."""
+    import datetime as dt
+
+    from engine import formats
+    from engine.accounts import DuplicateUser, User, check_password, check_username
+    from engine.dossier import Role, new_id
+
+    username, email = username.strip().lower(), email.strip().lower()
+    _checked("Tên đăng nhập", check_username, username)
+    _checked("Mật khẩu", lambda p: check_password(p, username), password)
+    _checked("Thư điện tử", formats.check_email, email)
+    _checked("Số điện thoại", formats.check_phone, phone)
+    _checked("Số CMND/CCCD", formats.check_id_number, id_number)
+    if not full_name.strip():
+        raise click.UsageError("Họ và tên không được để trống")
+    if role == Role.CLERK and not agencies:
+        raise click.UsageError("Tài khoản cán bộ (--role clerk) cần ít nhất một --agency")
+    if agencies and role != Role.CLERK:
+        raise click.UsageError("--agency chỉ dùng cho tài khoản cán bộ (--role clerk)")
+    known = {service.info.agency.code for service in app.extensions["catalog"]}
+    unknown = sorted(set(agencies) - known)
+    if unknown:
+        raise click.UsageError(
+            f"Không có cơ quan nào mã {', '.join(unknown)} trong danh mục dịch vụ (các mã có: {', '.join(sorted(known))})"
+        )
+    now = dt.datetime.now(dt.timezone(dt.timedelta(hours=7)))
+    user = User(
+        id=new_id(), username=username, full_name=full_name.strip(), email=email, phone=phone, id_number=id_number,
+        password_hash=app.extensions["passwords"].hash(password), role=Role(role), agencies=list(agencies),
+        active=True, created_at=now, activated_at=now,
+    )
+    try:
+        return app.extensions["users"].add(user)
+    except DuplicateUser as taken:
+        what = {"username": "Tên đăng nhập", "email": "Thư điện tử", "id_number": "Số CMND/CCCD"}[taken.field]
+        raise click.ClickException(f"{what} này đã được dùng cho một tài khoản khác") from None
+
+
+@main.group(help="Tài khoản người dùng.")
+def users() -> None:
+    pass
+
+
+@users.command("create", help="Tạo tài khoản đã kích hoạt (cán bộ cần --agency, có thể nhiều lần).")
+@click.option("--username", required=True, help="Tên đăng nhập")
+@click.option("--password", prompt="Mật khẩu", hide_input=True, confirmation_prompt=True, help="Mật khẩu")
+@click.option("--name", "full_name", required=True, help="Họ và tên")
+@click.option("--email", required=True, help="Thư điện tử")
+@click.option("--phone", help="Số điện thoại")
+@click.option("--id-number", help="Số CMND/CCCD")
+@click.option("--role", type=click.Choice(["citizen", "clerk", "admin"]), required=True)
+@click.option("--agency", "agencies", multiple=True, help="Mã cơ quan, ví dụ ubnd-phuong-vi-thanh")
+def users_create(**fields) -> None:
+    from web import create_app
+
+    from engine.accounts import ROLE_LABELS
+
+    user = _create_user(create_app(), **fields)
+    click.echo(f"Đã tạo tài khoản {user.username} ({ROLE_LABELS[user.role].lower()}).")
+
+
+@main.command("demo", help="Tạo các tài khoản dùng thử (chỉ những tài khoản chưa có) và in cách đăng nhập.")
+def demo() -> None:
+    from engine.accounts import ROLE_LABELS
+    from web import create_app
+
+    app = create_app()
+    click.echo("Tài khoản dùng thử (tên đăng nhập / mật khẩu):")
+    for account in DEMO_ACCOUNTS:
+        existing = app.extensions["users"].get_by_username(account["username"])
+        if existing is None:
+            _create_user(app, **account)
+        note = " (đã có sẵn; mật khẩu có thể đã được đổi)" if existing else ""
+        role = ROLE_LABELS[account["role"]]
+        click.echo(f"  {role:13} {account['username']} / {account['password']}  {account['full_name']}{note}")
+
+
+# -- e-mail --------------------------------------------------------------------------------
+
+
+@main.group(help="Thư điện tử.")
+def mail() -> None:
+    pass
+
+
+@mail.command("retry", help="Gửi ngay các thư còn trong hàng đợi; mã thoát 1 nếu còn thư chưa gửi được.")
+def mail_retry() -> None:
+    from web import create_app
+
+    mailer = create_app().extensions["mail"]
+    delivered = mailer.retry()
+    left = len(mailer.pending())
+    click.echo(f"Đã gửi {delivered} thư; còn {left} thư trong hàng đợi.")
+    if left:
+        sys.exit(1)
+
+
+# -- printing (renderers/pdf.py, renderers/batch.py) --------------------------------------
+
+def _find_service(code: str, root: Path):
+    """A service by folder slug or national code (1.001612); a broken definition is
+    reported with its problems, the others still load."""
+    from engine.catalog import definition_folders, load_folders
+
+    services, problems = load_folders(definition_folders(root), root)
+    for service in services:
+        if code in (service.slug, service.info.code):
+            return service
+    own = [p for p in problems if f"/{code}/" in f"/{p}"]
+    for problem in own:
+        click.echo(str(problem), err=True)
+    if own:
+        raise click.ClickException(f"Định nghĩa dịch vụ {code} có lỗi; sửa các lỗi trên rồi in lại.")
+    known = ", ".join(sorted(s.slug for s in services))
+    raise click.ClickException(f"Không có dịch vụ nào có mã hoặc tên thư mục {code!r} (các dịch vụ: {known})")
+
+
+@main.command("render", help="In một dịch vụ ra PDF (hoặc HTML): biểu mẫu trống, hồ sơ mẫu, hoặc hồ sơ từ tệp JSON.")
+@click.argument("service_code")
+@click.option("--blank", is_flag=True, help="Biểu mẫu trống để điền tay (Tải về các biểu mẫu).")
+@click.option("--sample", is_flag=True, help="Hồ sơ mẫu, đóng dấu MẪU trên mọi trang.")
+@click.option("--data", "data_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Tệp JSON: dữ liệu biểu mẫu, hoặc một hồ sơ đã lưu (có id, service, data).")
+@click.option("--receipt", "clerk", metavar="TÊN_CÁN_BỘ",
+              help="Với --data là hồ sơ đã tiếp nhận: in Giấy tiếp nhận hồ sơ và hẹn trả kết quả.")
+@click.option("--format", "fmt", type=click.Choice(["pdf", "html"]), default="pdf", show_default=True)
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--schemas", "schemas_root", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Thư mục định nghĩa dịch vụ (mặc định: schemas/ của cổng).")
+@click.option("--base-url", envvar="DVC_PUBLIC_URL", default="http://127.0.0.1:5000", show_default=True,
+              help="Địa chỉ công khai của cổng, cho mã QR tra cứu hồ sơ.")
+def render(service_code: str, blank: bool, sample: bool, data_file: Path | None, clerk: str | None, fmt: str,
+           output: Path, schemas_root: Path | None, base_url: str) -> None:
+    import json
+
+    from engine.catalog import DEFAULT_ROOT
+    from renderers import pdf
+
+    if blank + sample + (data_file is not None) != 1:
+        raise click.UsageError("Chọn đúng một trong --blank, --sample, --data FILE.json")
+    if clerk is not None and data_file is None:
+        raise click.UsageError("--receipt dùng kèm --data (một hồ sơ đã tiếp nhận)")
+    service = _find_service(service_code, schemas_root or DEFAULT_ROOT)
+    if blank:
+        html = pdf.render_blank_html(service)
+    elif sample:
+        html = pdf.render_sample_html(service)
+    else:
+        try:
+            raw = json.loads(data_file.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise click.ClickException(f"{data_file}: không đọc được JSON: {exc}") from None
+        dossier = _dossier_from(raw, service)
+        for error in service.validate(dossier.data):
+            click.echo(f"Cảnh báo: {error.path or '/'}: {error.message}", err=True)
+        url = pdf.lookup_url_for(base_url, dossier.receipt_number) if dossier.receipt_number else None
+        try:
+            if clerk is not None:
+                html = pdf.render_receipt_html(service, dossier, clerk, url)
+            else:
+                html = pdf.render_dossier_html(service, dossier, url)
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from None
+    output.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "html":
+        output.write_text(pdf.standalone_html(html), encoding="utf-8")
+    else:
+        output.write_bytes(pdf.html_to_pdf(html))
+    click.echo(f"Đã ghi {output}", err=True)
+
+
+def _dossier_from(raw, service):
+    """A stored dossier (JSON with id, service and data), or form data wrapped in a draft."""
+    import datetime as dt
+
+    from pydantic import ValidationError
+
+    from engine.dossier import Dossier, new_id
+
+    if isinstance(raw, dict) and {"id", "service", "data", "created_at"} <= raw.keys():
+        try:
+            dossier = Dossier.from_json(raw)
+        except ValidationError as exc:
+            raise click.ClickException(f"Hồ sơ không hợp lệ: {exc}") from None
+        if dossier.service != service.slug:
+            raise click.ClickException(f"Hồ sơ thuộc dịch vụ {dossier.service}, không phải {service.slug}")
+        return dossier
+    if not isinstance(raw, dict):
+        raise click.ClickException("Dữ liệu biểu mẫu phải là một đối tượng JSON")
+    now = dt.datetime.now(dt.timezone(dt.timedelta(hours=7)))
+    return Dossier(id=new_id(), service=service.slug, agency=service.info.agency.code, owner="cli",
+                   applicant_name="", data=raw, created_at=now, updated_at=now)
+
+
+def _default_store() -> Path:
+    import os
+
+    instance = os.environ.get("DVC_INSTANCE")
+    return (Path(instance) if instance else Path(__file__).resolve().parent.parent / "instance") / "store"
+
+
+@main.command("print", help="In hàng loạt hồ sơ ra PDF (mỗi hồ sơ một tệp, hoặc gộp một tệp) theo mã hoặc bộ lọc.")
+@click.argument("ids", nargs=-1)
+@click.option("--service", "service_code", help="Dịch vụ: tên thư mục hoặc mã thủ tục (1.001612).")
+@click.option("--status", "statuses", multiple=True,
+              type=click.Choice(["draft", "confirmed", "submitted", "processing", "supplement", "rejected", "done",
+                                 "returned"]), help="Trạng thái (có thể nhiều lần).")
+@click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), help="Nộp từ ngày (YYYY-MM-DD).")
+@click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]), help="Nộp đến ngày (YYYY-MM-DD).")
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("outputs"), show_default=True, help="Thư mục ghi PDF.")
+@click.option("--merge", is_flag=True, help="Gộp tất cả vào một tệp PDF.")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=2, show_default=True, help="Số tiến trình in.")
+@click.option("--store", "store_path", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Kho hồ sơ (mặc định: $DVC_INSTANCE/store hoặc instance/store).")
+@click.option("--schemas", "schemas_root", type=click.Path(file_okay=False, path_type=Path), default=None)
+@click.option("--base-url", envvar="DVC_PUBLIC_URL", default="http://127.0.0.1:5000", show_default=True,
+              help="Địa chỉ công khai của cổng, cho mã QR tra cứu hồ sơ.")
+def print_command(ids: tuple[str, ...], service_code: str | None, statuses: tuple[str, ...], date_from, date_to,
+                  out_dir: Path, merge: bool, jobs: int, store_path: Path | None, schemas_root: Path | None,
+                  base_url: str) -> None:
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from engine.catalog import DEFAULT_ROOT
+    from engine.dossier import Status
+    from renderers.batch import print_dossiers
+    from storage.tinydb_store import TinyDBStore
+
+    filtered = service_code or statuses or date_from or date_to
+    if not ids and not filtered:
+        raise click.UsageError("Cho mã hồ sơ, hoặc ít nhất một bộ lọc (--service, --status, --from, --to)")
+    store_path = store_path or _default_store()
+    if not (store_path / "meta.json").is_file():
+        raise click.ClickException(f"Không có kho hồ sơ ở {store_path}")
+    root = schemas_root or DEFAULT_ROOT
+    store = TinyDBStore(store_path)
+
+    missing: list[tuple[str, str]] = []
+    dossiers = []
+    for dossier_id in dict.fromkeys(ids):
+        found = store.get(dossier_id)
+        if found is None:
+            missing.append((dossier_id, "không tìm thấy hồ sơ"))
+        else:
+            dossiers.append(found)
+    if filtered:
+        slug = _find_service(service_code, root).slug if service_code else None
+        seen = {d.id for d in dossiers}
+        dossiers += [d for d in store.query(
+            service=slug, statuses=[Status(s) for s in statuses] or None,
+            submitted_from=date_from.date() if date_from else None, submitted_to=date_to.date() if date_to else None,
+        ) if d.id not in seen]
+
+    console = Console(stderr=True)
+    columns = (TextColumn("Đang in"), BarColumn(), MofNCompleteColumn(), TextColumn("hồ sơ"), TimeRemainingColumn())
+    with Progress(*columns, console=console) as progress:
+        task = progress.add_task("in", total=len(dossiers))
+        result = print_dossiers(dossiers, out_dir, jobs=jobs, merge=merge, base_url=base_url, schemas_root=root,
+                                definitions=store_path.parent / "definitions",
+                                on_done=lambda _id, _error: progress.advance(task))
+    failed = missing + result.failed
+    where = result.written[-1] if merge and result.written else out_dir
+    click.echo(f"Đã in {result.printed}/{len(dossiers) + len(missing)} hồ sơ vào {where}.", err=True)
+    for dossier_id, reason in failed:
+        click.echo(f"Lỗi: hồ sơ {dossier_id}: {reason}", err=True)
+    if failed:
+        sys.exit(1)

@@ -15,6 +15,7 @@ import io
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from pypdf import PdfReader, PdfWriter
 
 from engine import lifecycle
@@ -182,7 +183,7 @@ def _hand_over(dossier, service, form):
 def _reschedule(dossier, service, form):
     new_date = _date(form.get("new_date"))
     if new_date is None:
-        raise LifecycleError("Cần chọn ngày hẹn mới")
+        raise LifecycleError(_("Cần chọn ngày hẹn mới"))
     updated = lifecycle.reschedule(dossier, actor(), new_date, form.get("note", ""), now())
     return updated, updated.log[-1].note
 
@@ -222,12 +223,13 @@ def act(dossier_id: str, step: str):
         flash(exc.message, "error")
         return redirect(url_for("desk.dossier_page", dossier_id=dossier.id)), 303
     except ConflictError:
-        flash("Hồ sơ vừa được người khác xử lý; hãy xem lại trạng thái trước khi thao tác.", "error")
+        flash(_("Hồ sơ vừa được người khác xử lý; hãy xem lại trạng thái trước khi thao tác."), "error")
         return redirect(url_for("desk.dossier_page", dossier_id=dossier.id)), 303
     owner = current_app.extensions["users"].get(updated.owner)
     if owner is not None:
         notifications.desk_action(owner.email, owner.full_name, updated, service, action, note)
-    flash(f"{lifecycle.ACTION_LABELS[action]}: đã lưu và đã báo cho người nộp qua thư điện tử.", "success")
+    flash(_("%(action)s: đã lưu và đã báo cho người nộp qua thư điện tử.", action=lifecycle.ACTION_LABELS[action]),
+          "success")
     return redirect(url_for("desk.dossier_page", dossier_id=dossier.id)), 303
 
 
@@ -285,7 +287,7 @@ def print_selected():
         for page in PdfReader(io.BytesIO(pdf)).pages:
             writer.add_page(page)
     if not writer.pages:
-        flash("Chưa chọn hồ sơ nào để in.", "error")
+        flash(_("Chưa chọn hồ sơ nào để in."), "error")
         return redirect(url_for("desk.inbox")), 303
     out = io.BytesIO()
     writer.write(out)

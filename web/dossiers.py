@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template, request,
                    url_for)
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from engine import lifecycle
@@ -95,7 +96,7 @@ def _posted() -> tuple[dict, list[str], str | None]:
 def create(slug: str):
     service = _service(slug)
     if not service.online or not resources.catalog().offered(slug):
-        flash("Dịch vụ này không nhận hồ sơ trực tuyến.", "error")
+        flash(_("Dịch vụ này không nhận hồ sơ trực tuyến."), "error")
         return redirect(url_for("services.service", slug=slug))
     if request.method == "GET":
         return _edit_page(service, prefill(service.form_schema, _profile()), [])
@@ -115,8 +116,8 @@ def create(slug: str):
     token = _confirm_serializer().dumps({"d": dossier.id, "o": dossier.owner})
     notifications.dossier_saved(user.email, user.full_name, dossier, service,
                                 url_for("dossiers.confirm", token=token, _external=True))
-    flash("Đã lưu hồ sơ. Một thư đã được gửi đến địa chỉ thư điện tử của bạn: hồ sơ chỉ có hiệu lực "
-          "sau khi bạn nhấn vào liên kết xác nhận trong thư. Bạn có thể đính kèm giấy tờ ngay bây giờ.", "success")
+    flash(_("Đã lưu hồ sơ. Một thư đã được gửi đến địa chỉ thư điện tử của bạn: hồ sơ chỉ có hiệu lực "
+            "sau khi bạn nhấn vào liên kết xác nhận trong thư. Bạn có thể đính kèm giấy tờ ngay bây giờ."), "success")
     return redirect(url_for("dossiers.update", dossier_id=dossier.id))
 
 
@@ -129,7 +130,7 @@ def update(dossier_id: str):
     if dossier.owner != current_user().id:
         abort(404)
     if dossier.status not in lifecycle.CITIZEN_EDITABLE:
-        flash("Hồ sơ đã nộp đến Bộ phận một cửa, không thể sửa.", "error")
+        flash(_("Hồ sơ đã nộp đến Bộ phận một cửa, không thể sửa."), "error")
         return redirect(url_for("dossiers.view", dossier_id=dossier.id))
     if request.method == "GET":
         return _edit_page(service, dossier.data, dossier.checklist, dossier=dossier)
@@ -141,20 +142,20 @@ def update(dossier_id: str):
         dossier, upload_errors = _apply_uploads(dossier, service)
         edited = lifecycle.edit(dossier, service, actor(), data, checklist, now())
     except lifecycle.Incomplete as exc:
-        flash("Hồ sơ chưa được cập nhật: biểu mẫu còn lỗi cần sửa.", "error")
+        flash(_("Hồ sơ chưa được cập nhật: biểu mẫu còn lỗi cần sửa."), "error")
         return _edit_page(service, data, checklist, exc.errors, dossier=dossier, status=422)
     except ConflictError:
-        flash("Hồ sơ vừa được thay đổi ở nơi khác. Vui lòng mở lại hồ sơ rồi cập nhật.", "error")
+        flash(_("Hồ sơ vừa được thay đổi ở nơi khác. Vui lòng mở lại hồ sơ rồi cập nhật."), "error")
         return redirect(url_for("dossiers.update", dossier_id=dossier.id))
     except LifecycleError as exc:
         flash(exc.message, "error")
         return redirect(url_for("dossiers.view", dossier_id=dossier.id))
     resources.dossiers().update(edited)
     if upload_errors:
-        flash("Hồ sơ đã được cập nhật, nhưng có tệp không được nhận (xem bên dưới).", "error")
+        flash(_("Hồ sơ đã được cập nhật, nhưng có tệp không được nhận (xem bên dưới)."), "error")
         return _edit_page(service, edited.data, edited.checklist, dossier=edited, upload_errors=upload_errors,
                           status=422)
-    flash("Cập nhật hồ sơ thành công.", "success")
+    flash(_("Cập nhật hồ sơ thành công."), "success")
     return redirect(url_for("dossiers.update", dossier_id=dossier.id))
 
 
@@ -204,21 +205,22 @@ def confirm(token: str):
         payload = _confirm_serializer().loads(token, max_age=CONFIRM_DAYS * 86400)
     except SignatureExpired:
         return render_template("dossiers/confirm_result.html", ok=False,
-                               message="Liên kết xác nhận đã hết hạn. Bạn có thể lưu lại hồ sơ để nhận liên kết mới."), 410
+                               message=_("Liên kết xác nhận đã hết hạn. Bạn có thể lưu lại hồ sơ để nhận liên kết "
+                                         "mới.")), 410
     except BadSignature:
         return render_template("dossiers/confirm_result.html", ok=False,
-                               message="Liên kết xác nhận không hợp lệ."), 404
+                               message=_("Liên kết xác nhận không hợp lệ.")), 404
     dossier = resources.dossiers().get(payload.get("d", ""))
     owner = current_app.extensions["users"].get(payload.get("o", ""))
     if dossier is None or owner is None or dossier.owner != owner.id:
         return render_template("dossiers/confirm_result.html", ok=False,
-                               message="Không tìm thấy hồ sơ (hồ sơ có thể đã bị xóa)."), 404
+                               message=_("Không tìm thấy hồ sơ (hồ sơ có thể đã bị xóa).")), 404
     confirmed = lifecycle.confirm(dossier, to_actor(owner), now())
     if confirmed is not dossier:
         resources.dossiers().update(confirmed)
     service = resources.catalog().version(dossier.service, dossier.service_version)
     return render_template("dossiers/confirm_result.html", ok=True, dossier=confirmed, service=service,
-                           message="Hồ sơ đã được xác nhận. Bạn có thể nộp hồ sơ đến Bộ phận một cửa.")
+                           message=_("Hồ sơ đã được xác nhận. Bạn có thể nộp hồ sơ đến Bộ phận một cửa."))
 
 
 # -- Quản lý hồ sơ ----------------------------------------------------------------------------
@@ -252,14 +254,14 @@ def view(dossier_id: str):
 @bp.get("/ho-so/<dossier_id>/tep/<doc_id>")
 @login_required
 def attachment(dossier_id: str, doc_id: str):
-    dossier, _ = _dossier(dossier_id)
+    dossier = _dossier(dossier_id)[0]
     return _file_response(dossier.attachments.get(doc_id))
 
 
 @bp.get("/ho-so/<dossier_id>/ket-qua")
 @login_required
 def result_file(dossier_id: str):
-    dossier, _ = _dossier(dossier_id)
+    dossier = _dossier(dossier_id)[0]
     return _file_response(dossier.result_file)
 
 
@@ -304,11 +306,11 @@ def delete(dossier_id: str):
     try:
         resources.dossiers().delete(dossier.id, dossier.version)
     except ConflictError:
-        flash("Hồ sơ vừa được thay đổi ở nơi khác; vui lòng thử lại.", "error")
+        flash(_("Hồ sơ vừa được thay đổi ở nơi khác; vui lòng thử lại."), "error")
         return redirect(url_for("dossiers.manage"))
     for attached in dossier.attachments.values():
         resources.files().delete(attached.file_id)
-    flash("Đã xóa hồ sơ.", "success")
+    flash(_("Đã xóa hồ sơ."), "success")
     return redirect(url_for("dossiers.manage"))
 
 
@@ -320,7 +322,7 @@ def submit(dossier_id: str):
         abort(404)
     if dossier.status in (Status.SUBMITTED, Status.PROCESSING) and request.method == "POST":
         # The second click of a double click, or a resubmission already taken.
-        flash("Hồ sơ đã được nộp đến Bộ phận một cửa.", "success")
+        flash(_("Hồ sơ đã được nộp đến Bộ phận một cửa."), "success")
         return redirect(url_for("dossiers.manage"))
     errors, missing = lifecycle.completeness(service, dossier)
     if request.method == "GET" or dossier.status not in (Status.CONFIRMED, Status.SUPPLEMENT):
@@ -336,13 +338,13 @@ def submit(dossier_id: str):
         # Another request (the first click) changed it: report what it is now.
         current = resources.dossiers().get(dossier.id)
         if current is not None and current.status in (Status.SUBMITTED, Status.PROCESSING):
-            flash("Hồ sơ đã được nộp đến Bộ phận một cửa.", "success")
+            flash(_("Hồ sơ đã được nộp đến Bộ phận một cửa."), "success")
             return redirect(url_for("dossiers.manage"))
-        flash("Hồ sơ vừa được thay đổi ở nơi khác; vui lòng thử lại.", "error")
+        flash(_("Hồ sơ vừa được thay đổi ở nơi khác; vui lòng thử lại."), "error")
         return redirect(url_for("dossiers.view", dossier_id=dossier.id))
     user = current_user()
     notifications.dossier_submitted(user.email, user.full_name, submitted, service)
-    flash("Đã nộp hồ sơ đến Bộ phận một cửa.", "success")
+    flash(_("Đã nộp hồ sơ đến Bộ phận một cửa."), "success")
     return redirect(url_for("dossiers.manage"))
 
 

@@ -21,11 +21,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from engine.bundle import DocumentError, Problem, read_json
-from engine.catalog import DEFAULT_ROOT, Catalog, DefinitionError, Service, load_folders
+from engine.catalog import DEFAULT_ROOT, Catalog, DefinitionError, Service, load_published
 from engine.lint import lint
 from storage.definitions import SLUG, DefinitionStore, PublishedVersion
 
-SLUG_HINT = "chữ thường không dấu, chữ số, các từ nối bằng dấu gạch ngang, ví dụ dang-ky-ho-kinh-doanh"
+
+def N_(text: str) -> str:
+    """Marks a text for the translation catalogue (pybabel's ``N_``) without translating it
+    here: this module also serves the command line; the web page translates it where shown."""
+    return text
+
+
+SLUG_HINT = N_("chữ thường không dấu, chữ số, các từ nối bằng dấu gạch ngang, ví dụ dang-ky-ho-kinh-doanh")
 
 
 @dataclass
@@ -116,11 +123,7 @@ def publish(store: DefinitionStore, catalog: Catalog, folder: Path, slug: str, r
 
 def load_folder(folder: Path, slug: str, number: int) -> Service:
     """A published version as it will be served; DefinitionError names the file at fault."""
-    # Its form is bundled: nothing outside the folder is reachable, or needed.
-    services, problems = load_folders([folder], folder.parent)
-    if problems or not services:
-        raise DefinitionError(problems or [Problem(_display(folder), "", "không đọc được định nghĩa")])
-    return dataclasses.replace(services[0], slug=slug, version=number)
+    return load_published(folder, slug, number)
 
 
 def load_version(version: PublishedVersion) -> Service:

@@ -327,11 +327,11 @@ def test_english_page_words(client, found):
     for words in ("Receipt number or ID number (CMND/CCCD)", "Look up</button>"):
         assert words in page, words
     page = text(search(client, CCCD))
-    for words in ("Search results", "Dossiers found: 2", "Not yet (waiting to be accepted)", "View details",
-                  "Applicant", "Appointment date"):
+    for words in ("Search results", "Applications found: 2", "Not yet (waiting to be accepted)", "View details",
+                  "Applicant", "Result due date"):
         assert words in page, words
     page = text(search(client, "abc"))
-    assert "No dossier matches what you entered." in page
+    assert "No application matches what you entered." in page
     page = text(client.get(f"/tra-cuu/{found.done.receipt_number}"))
-    assert "Status of dossier" in page and "Processing log" in page and "Completed on" in page
+    assert "Status of application" in page and "Processing log" in page and "Completed on" in page
     assert NOT_FOUND not in text(search(client, "abc"))

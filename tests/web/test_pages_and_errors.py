@@ -23,14 +23,14 @@ def test_english_is_one_click_away_and_kept_in_a_cookie(client, citizen):
     assert "lang=en" in response.headers["Set-Cookie"]
     page = text(client.get("/dang-ky"))
     assert '<html lang="en">' in page
-    for words in ("Register an account", "Full name", "Username", "Sign in", "Home", "Look up a dossier"):
+    for words in ("Register an account", "Full name", "Username", "Log in", "Home", "Track an application"):
         assert words in page, words
     refused = post(client, "/dang-ky", {"username": "ab", "id_number": "1"})
     assert "Username must be 4 to 32 characters long" in text(refused)
     assert "ID number (CMND/CCCD) must have 9 digits" in text(refused)
     login(client, "congdan")
     page = text(client.get("/"))
-    assert "Hello: Trần Thị Bích Ngọc" in page and "Sign out" in page and "My dossiers" in page
+    assert "Hello: Trần Thị Bích Ngọc" in page and "Log out" in page and "My applications" in page
     client.get("/ngon-ngu/vi")
     assert "Xin chào: Trần Thị Bích Ngọc" in text(client.get("/"))
 
