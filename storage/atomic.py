@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-TEMP_PREFIX = ".tmp-"  # a crash can leave these behind; TinyDBStore sweeps them on open
+TEMP_PREFIX = ".tmp-"  # a crash can leave these behind; the sharded stores sweep them on open
 
 
 def fsync_dir(directory: Path) -> None:

@@ -1,10 +1,11 @@
-"""Secondary indexes of the embedded store: key (receipt number, owner, ...) → dossier ids.
+"""Secondary indexes of the embedded stores: key (receipt number, owner, ...) → document ids.
 
-An index is a registry entry, a function giving a dossier's keys; adding an index is
-one line in ``INDEXES`` (the store builds it for existing dossiers when it opens).
+An index is a registry entry, a function giving a document's keys; adding an index to
+the dossier store is one line in ``INDEXES`` (the store builds it for existing dossiers
+when it opens; the user store's registry is storage.tinydb_users.UNIQUE).
 Each index is spread over small JSON files by a stable hash of the key, so keeping it
 up to date rewrites a few kilobytes, not the whole index. A file maps each key to its
-dossier ids as one space-separated string: readers cache these dicts, and a dict of
+document ids as one space-separated string: readers cache these dicts, and a dict of
 strings is invisible to Python's cyclic garbage collector where a dict of lists is not.
 """
 
@@ -25,11 +26,6 @@ INDEXES: dict[str, Callable[[Dossier], list[str]]] = {
 }
 
 
-def index_keys(dossier: Dossier | None) -> dict[str, list[str]]:
-    """Every index's keys for ``dossier`` (none for an absent dossier)."""
-    return {name: keys(dossier) if dossier else [] for name, keys in INDEXES.items()}
-
-
 def shard_of(text: str, shards: int) -> int:
     """Which of ``shards`` files holds ``text``: the same in every process and every run,
     which Python's per-process salted hash() is not."""
@@ -42,7 +38,7 @@ def shard_file_name(name: str, shard: int, shards: int) -> str:
 
 
 class Index:
-    """One index: each of its files maps a key to the sorted ids of the dossiers having it."""
+    """One index: each of its files maps a key to the sorted ids of the documents having it."""
 
     def __init__(self, directory: Path, name: str, shards: int) -> None:
         self._files = [JsonFile(directory / shard_file_name(name, i, shards)) for i in range(shards)]
@@ -52,7 +48,7 @@ class Index:
         return entries.get(key, "").split()
 
     def apply(self, changes: Iterable[tuple[str, str, bool]]) -> None:
-        """Make each (key, dossier id, present) hold; every touched file is written once.
+        """Make each (key, document id, present) hold; every touched file is written once.
 
         Called with the store's write lock held, so files are read fresh from disk. The
         caller fsyncs the directory afterwards, once for all the files it replaced."""
@@ -62,12 +58,12 @@ class Index:
         for shard, shard_changes in by_file.items():
             entries = self._files[shard].read_fresh() or {}
             changed = False
-            for key, dossier_id, present in shard_changes:
+            for key, doc_id, present in shard_changes:
                 ids = set(entries.get(key, "").split())
-                if (dossier_id in ids) == present:
+                if (doc_id in ids) == present:
                     continue
                 changed = True
-                ids ^= {dossier_id}  # toggles the one id that differs
+                ids ^= {doc_id}  # toggles the one id that differs
                 if ids:
                     entries[key] = " ".join(sorted(ids))
                 else:

@@ -1,7 +1,7 @@
-"""Dossier shard files: small TinyDB databases that readers use without parsing them whole.
+"""Shard files: small TinyDB databases of one table that readers use without parsing them whole.
 
 A shard is ordinary TinyDB JSON (TinyDB's own JSONStorage opens it) written with one
-document per line::
+document per line, here of the dossier store's table::
 
     {"dossiers":{
     "81985529216486895":{"id":"0123456789abcdef",...},
@@ -16,8 +16,8 @@ few dozen writes (the p99 of a save); bytes are invisible to the collector. Writ
 through TinyDB (ShardStorage) with only the documents they change parsed, so a save
 costs the same whether its shard holds ten dossiers or a thousand.
 
-The user store (storage.tinydb_users) keeps its accounts in the same kind of shard,
-under its own table name.
+Every storage.sharded store keeps its documents in such shards, under its own table
+name (the user store's is "users").
 """
 
 from __future__ import annotations
@@ -31,7 +31,6 @@ from tinydb.storages import Storage
 
 from storage.atomic import CachedFile, dump_json
 
-TABLE = "dossiers"
 SUMMARY = ("agency", "status", "service", "submitted_at")  # what TinyDBStore.query filters on
 _TAIL = b"\n}}"
 _SEPARATOR = b",\n"  # never inside a document: JSON escapes newlines in strings
@@ -57,7 +56,7 @@ class ShardView:
         return summaries
 
     @classmethod
-    def parse(cls, content: bytes, table: str = TABLE) -> ShardView:
+    def parse(cls, content: bytes, table: str) -> ShardView:
         head = _head(table)
         if not (content.startswith(head) and content.endswith(_TAIL)):
             raise ValueError(f"not a shard of the {table!r} table")
@@ -70,7 +69,7 @@ class ShardView:
 
 
 class ShardFile(CachedFile):
-    def __init__(self, path: Path, table: str = TABLE) -> None:
+    def __init__(self, path: Path, table: str) -> None:
         super().__init__(path, lambda content: ShardView.parse(content, table))
         self.table = table
 
