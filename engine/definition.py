@@ -35,7 +35,9 @@ class Step(_Strict):
 
 class Fee(_Strict):
     name: ShortText
-    amount: int = Field(ge=0, le=1_000_000_000)  # đồng
+    # In đồng; null when the provincial People's Council (HĐND) sets the amount, as for
+    # many civil-status fees: the page then says so instead of showing "0 đồng" (free).
+    amount: int | None = Field(ge=0, le=1_000_000_000)
     note: str = ""
 
 

@@ -57,6 +57,15 @@ def test_household_page_has_the_fee_and_days(client):
     assert "100.000 đồng" in page and "3 ngày làm việc" in page
 
 
+def test_a_fee_the_provincial_council_sets_is_not_shown_as_free(client):
+    page = text(client.get("/dich-vu/xac-nhan-tinh-trang-hon-nhan"))
+    assert "Lệ phí cấp Giấy xác nhận tình trạng hôn nhân: theo mức do Hội đồng nhân dân cấp tỉnh quy định" in page
+    assert "0 đồng" not in page
+    client.set_cookie("lang", "en")
+    english = text(client.get("/dich-vu/xac-nhan-tinh-trang-hon-nhan"))
+    assert "as set by the provincial People's Council" in english
+
+
 def test_field_page_lists_its_services(client, catalog):
     main = text(client.get("/linh-vuc/Hộ tịch")).split('id="main"')[1]
     assert catalog["dang-ky-khai-sinh"].info.name in main
