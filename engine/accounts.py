@@ -6,6 +6,10 @@ keeps server-side sessions in ``User.sessions`` so that signing out (or changing
 password) makes a copied session cookie useless, and signs single-use links with
 ``User.token_nonce``: rotating it voids every link issued before.
 
+A new e-mail address is not taken at once: it waits in ``User.pending_email`` until the
+link sent to it is followed (``with_email_change_requested``, ``with_email_confirmed``),
+so that a stolen session cannot redirect password-reset mail to another inbox.
+
 The checks below raise :class:`engine.formats.FormatProblem` with a Vietnamese
 template (``{title}`` is the field's label), like the formats of service forms.
 """
@@ -54,6 +58,9 @@ class User(BaseModel):
     created_at: dt.datetime
     activated_at: dt.datetime | None = None
     sessions: list[str] = Field(default_factory=list)  # server-side session ids, newest last
+    # A new address asked for on the profile page, until the link sent to it is followed.
+    pending_email: str | None = None
+    pending_email_at: dt.datetime | None = None  # when it was asked for
     token_nonce: str = Field(default_factory=new_nonce)
     version: int = 0  # storage's optimistic-concurrency token; 0 = never stored
 
@@ -72,6 +79,15 @@ class User(BaseModel):
     @field_validator("email")
     @classmethod
     def _email(cls, value: str) -> str:
+        formats.check_email(value)
+        return value
+
+    @field_validator("pending_email")
+    @classmethod
+    def _pending_email(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = value.strip().lower()
         formats.check_email(value)
         return value
 
@@ -114,9 +130,47 @@ def link_consumed(user: User) -> User:
 
 
 def with_password(user: User, password_hash: str, keep_session: str | None = None) -> User:
-    """A new password: links issued before are void, and every session but ``keep_session`` ends."""
+    """A new password: links issued before are void (a pending change of e-mail address
+    too), and every session but ``keep_session`` ends."""
     sessions = [keep_session] if keep_session in user.sessions else []
-    return user.model_copy(update={"password_hash": password_hash, "sessions": sessions, "token_nonce": new_nonce()})
+    return user.model_copy(update={
+        "password_hash": password_hash, "sessions": sessions, "token_nonce": new_nonce(),
+        "pending_email": None, "pending_email_at": None,
+    })
+
+
+# -- changing the e-mail address -------------------------------------------------------------
+
+
+class StaleLink(ValueError):
+    """A link that may no longer be followed: the user's nonce changed since it was issued
+    (followed already, or voided), or it confirms an address no longer pending."""
+
+    def __init__(self, user: User) -> None:
+        super().__init__(user.id)
+        self.user = user
+
+
+def with_email_change_requested(user: User, email: str, at: dt.datetime) -> User:
+    """``user`` waiting to confirm ``email``: ``user.email`` stays until the link sent to
+    the new address is followed. A newer request replaces an older one (whose link then
+    no longer confirms anything). The caller has checked the current password and that
+    no other account has the address."""
+    email = email.strip().lower()
+    formats.check_email(email)
+    if email == user.email:
+        raise ValueError("the new e-mail address is the current one")
+    return user.model_copy(update={"pending_email": email, "pending_email_at": at})
+
+
+def with_email_confirmed(user: User, nonce: str, email: str) -> User:
+    """``user`` with the address ``email`` confirmed by a link signed with ``nonce``: the
+    link (and every link issued before it, such as a reset link sent to the old address)
+    is void. StaleLink when the link was followed already or the request was replaced.
+    Saving it raises DuplicateUser when another account took the address meanwhile."""
+    if user.token_nonce != nonce or user.pending_email is None or user.pending_email != email:
+        raise StaleLink(user)
+    return link_consumed(user).model_copy(update={"email": email, "pending_email": None, "pending_email_at": None})
 
 
 # -- checks --------------------------------------------------------------------------------

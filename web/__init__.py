@@ -86,7 +86,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         LOGIN_LIMIT_IP="30 per minute",
         LOGIN_LIMIT_USERNAME="5 per minute;20 per hour",  # failed sign-ins only
         REGISTER_LIMIT_IP="10 per hour",
-        MAIL_LIMIT_IP="10 per hour",  # "Gửi lại thư kích hoạt" and "Quên mật khẩu"
+        MAIL_LIMIT_IP="10 per hour",  # "Gửi lại thư kích hoạt", "Quên mật khẩu", a new e-mail address
         MAIL_LIMIT_ADDRESS="3 per hour",
         LOOKUP_LIMIT_IP="20 per minute;200 per day",  # "Tra cứu hồ sơ": both pages together
     )

@@ -153,14 +153,29 @@ class ChangePasswordForm(ResetPasswordForm):
 
 
 class ProfileForm(FlaskForm):
+    """The profile ("Xin chào: …"). A new e-mail address also needs the current password,
+    and takes effect only once the link sent to it is followed (web.accounts.profile)."""
+
     full_name = _full_name()
-    email = _email()
+    email = _email(_l("Khi đổi địa chỉ, hệ thống gửi một liên kết xác nhận đến địa chỉ mới; "
+                      "địa chỉ chỉ được thay đổi sau khi bạn mở liên kết đó."))
+    current_password = PasswordField(
+        _l("Mật khẩu hiện tại"), description=_l("Chỉ cần nhập khi đổi địa chỉ thư điện tử."),
+    )
     phone = _phone()
     id_number = _id_number()
 
-    def __init__(self, identity_required: bool, **kwargs) -> None:
+    def __init__(self, identity_required: bool, account_email: str, **kwargs) -> None:
         super().__init__(**kwargs)
         self.identity_required = identity_required  # citizens: dossiers are looked up by ID number
+        self.account_email = account_email
+
+    def changes_email(self) -> bool:
+        return bool(self.email.data) and self.email.data != self.account_email
+
+    def validate_current_password(self, field) -> None:
+        if self.changes_email() and not field.data:
+            raise ValidationError(gettext("Vui lòng nhập mật khẩu hiện tại để đổi địa chỉ thư điện tử"))
 
     def validate_phone(self, field) -> None:
         if self.identity_required and not field.data:

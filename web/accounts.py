@@ -2,8 +2,10 @@
 
 Registration creates an inactive citizen and e-mails an activation link; the password
 is reset through a link by e-mail; the profile page updates personal data and the
-password. Pages that answer about an e-mail address ("Gửi lại thư kích hoạt",
-"Quên mật khẩu") say the same whether or not an account has it.
+password. A new e-mail address needs the current password and takes effect only once the
+link sent to it is followed (the old address is told of the request). Pages that answer
+about an e-mail address ("Gửi lại thư kích hoạt", "Quên mật khẩu") say the same whether
+or not an account has it.
 """
 
 from __future__ import annotations
@@ -15,7 +17,16 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from engine.accounts import DuplicateUser, User, link_consumed, modify, with_password
+from engine.accounts import (
+    DuplicateUser,
+    StaleLink,
+    User,
+    link_consumed,
+    modify,
+    with_email_change_requested,
+    with_email_confirmed,
+    with_password,
+)
 from engine.dossier import Role, new_id
 from web import tokens
 from web.account_forms import ChangePasswordForm, EmailForm, LoginForm, ProfileForm, RegisterForm, ResetPasswordForm
@@ -53,19 +64,33 @@ def _link(endpoint: str, **values: Any) -> str:
 
 
 def _mail(user: User, kind: str) -> None:
-    """Send the activation or password-reset e-mail."""
-    purpose, endpoint = {
-        "activate": (tokens.ACTIVATION, "accounts.activate"),
-        "reset": (tokens.PASSWORD_RESET, "accounts.reset_password"),
-    }[kind]
+    """Send the activation or password-reset e-mail; for a change of address, the
+    confirmation link to the new (pending) address or the notice to the current one."""
     city = current_app.config["CITY_NAME"]
     subject = {
         "activate": _("Kích hoạt tài khoản Dịch vụ công trực tuyến %(city)s", city=city),
         "reset": _("Đặt lại mật khẩu Dịch vụ công trực tuyến %(city)s", city=city),
+        "change_email": _("Xác nhận thư điện tử mới tài khoản Dịch vụ công trực tuyến %(city)s", city=city),
+        "change_email_notice": _("Yêu cầu đổi địa chỉ thư điện tử tài khoản Dịch vụ công trực tuyến %(city)s",
+                                 city=city),
     }[kind]
-    link = _link(endpoint, token=tokens.issue(purpose, user))
-    text = render_template(f"accounts/email/{kind}.txt", user=user, link=link, city=city)
-    send_mail(user.email, subject, text)
+    to, link = user.email, None
+    if kind == "activate":
+        link = _link("accounts.activate", token=tokens.issue(tokens.ACTIVATION, user))
+    elif kind == "reset":
+        link = _link("accounts.reset_password", token=tokens.issue(tokens.PASSWORD_RESET, user))
+    elif kind == "change_email":
+        to = user.pending_email
+        link = _link("accounts.confirm_email", token=tokens.issue(tokens.EMAIL_CHANGE, user, email=to))
+    text = render_template(f"accounts/email/{kind}.txt", user=user, link=link, city=city,
+                           new_email=_masked(user.pending_email or ""))
+    send_mail(to, subject, text)
+
+
+def _masked(email: str) -> str:
+    """An address as the notice to the old one shows the new: "n•••@example.com"."""
+    local, _at, domain = email.partition("@")
+    return f"{local[:1]}•••@{domain}" if domain else ""
 
 
 def _form_page(template: str, form: Any, **context: Any):
@@ -226,14 +251,41 @@ def reset_password(token: str):
 
 
 def _profile_page(profile: ProfileForm, password: ChangePasswordForm, status: int = 200):
-    return render_template("accounts/profile.html", form=profile, password_form=password), status
+    user = current_user()
+    pending = user.pending_email if user.pending_email and user.pending_email_at and tokens.within(
+        tokens.EMAIL_CHANGE, user.pending_email_at) else None
+    return render_template("accounts/profile.html", form=profile, password_form=password,
+                           pending_email=pending), status
 
 
 def _profile_form(user: User, **kwargs: Any) -> ProfileForm:
-    return ProfileForm(identity_required=user.role == Role.CITIZEN, **kwargs)
+    return ProfileForm(identity_required=user.role == Role.CITIZEN, account_email=user.email, **kwargs)
+
+
+def _changes_email() -> bool:
+    """Whether this request asks for a new e-mail address on the profile page: only
+    those count towards the e-mail limits (a confirmation link goes out)."""
+    user = current_user()
+    if user is None or request.method != "POST":
+        return False
+    email = request.form.get("email", "").strip().lower()
+    return bool(email) and email != user.email
+
+
+def _not_changing_email() -> bool:
+    return not _changes_email()
+
+
+def _account_key() -> str:
+    user = current_user()
+    return f"{request.endpoint}:user:{user.id if user else ''}"
 
 
 @bp.route("/tai-khoan", methods=["GET", "POST"])
+@limiter.limit(setting("MAIL_LIMIT_IP"), methods=["POST"], exempt_when=_not_changing_email)
+@limiter.limit(setting("MAIL_LIMIT_ADDRESS"), key_func=form_field("email"), methods=["POST"],
+               exempt_when=_not_changing_email)
+@limiter.limit(setting("MAIL_LIMIT_ADDRESS"), key_func=_account_key, methods=["POST"], exempt_when=_not_changing_email)
 @login_required
 def profile():
     user = current_user()
@@ -241,15 +293,61 @@ def profile():
     password_form = ChangePasswordForm(account_username=user.username, prefix="pw", formdata=None)
     if not form.validate_on_submit():
         return _profile_page(form, password_form, 422 if form.is_submitted() else 200)
+    new_email = form.email.data if form.changes_email() else None
+    if new_email is not None:
+        # A stolen session must not be enough to redirect the account's mail elsewhere.
+        if not passwords().verify(user.password_hash, form.current_password.data):
+            form.current_password.errors.append(_("Mật khẩu hiện tại không đúng"))
+            return _profile_page(form, password_form, 422)
+        holder = users().get_by_email(new_email)
+        if holder is not None and holder.id != user.id:
+            form.email.errors.append(str(TAKEN["email"]))
+            return _profile_page(form, password_form, 422)
     changes = {name: getattr(form, name).data or None for name in ("phone", "id_number")}
-    changes |= {"full_name": form.full_name.data, "email": form.email.data}
+    changes |= {"full_name": form.full_name.data}
+    now = _now()
+
+    def update(u: User) -> User:
+        changed = u.model_copy(update=changes)
+        return with_email_change_requested(changed, new_email, now) if new_email is not None else changed
+
     try:
-        modify(users(), user.id, lambda u: u.model_copy(update=changes))
+        user = modify(users(), user.id, update)
     except DuplicateUser as taken:
         getattr(form, taken.field).errors.append(str(TAKEN[taken.field]))
         return _profile_page(form, password_form, 422)
-    flash(_("Cập nhật thông tin thành công"), "success")
+    if new_email is None:
+        flash(_("Cập nhật thông tin thành công"), "success")
+        return redirect(url_for("accounts.profile"))
+    _mail(user, "change_email")
+    _mail(user, "change_email_notice")
+    flash(_("Cập nhật thông tin thành công. Địa chỉ thư điện tử chưa thay đổi: hãy mở liên kết xác nhận vừa "
+            "được gửi đến %(email)s (có hiệu lực trong 48 giờ) để hoàn tất việc đổi địa chỉ.", email=new_email),
+          "success")
     return redirect(url_for("accounts.profile"))
+
+
+@bp.get("/tai-khoan/xac-nhan-thu/<token>")
+def confirm_email(token: str):
+    """The link sent to a new address: following it makes that address the account's."""
+    try:
+        user, nonce, email = tokens.redeem_email_change(token, users())
+    except tokens.LinkUsed:
+        return _link_problem("email", "used")
+    except tokens.LinkExpired:
+        return _link_problem("email", "expired")
+    except tokens.LinkInvalid:
+        return _link_problem("email", "invalid")
+    try:
+        modify(users(), user.id, lambda u: with_email_confirmed(u, nonce, email))
+    except StaleLink:
+        return _link_problem("email", "used")  # followed twice at once: the other request won
+    except DuplicateUser:
+        # Another account took the address after it was asked for: nothing changes.
+        return render_template("accounts/link_problem.html", kind="email", problem="taken", email=email), 409
+    flash(_("Địa chỉ thư điện tử của tài khoản đã được đổi thành %(email)s.", email=email), "success")
+    signed_in = current_user()
+    return redirect(url_for("accounts.profile" if signed_in and signed_in.id == user.id else "accounts.login"))
 
 
 @bp.post("/tai-khoan/mat-khau")

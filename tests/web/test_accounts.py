@@ -279,19 +279,22 @@ def test_the_profile_needs_a_login(client):
     assert response.status_code == 302 and response.location == "/dang-nhap?next=/tai-khoan"
 
 
-def test_profile_update(app, client, citizen):
+def test_profile_update(app, client, citizen, smtp):
+    """With the e-mail address unchanged, no password is asked and no e-mail is sent
+    (a new address: tests/web/test_account_email_change.py)."""
     login(client, "congdan")
     page = text(client.get("/tai-khoan"))
     assert 'value="Trần Thị Bích Ngọc"' in page and 'value="093195001234"' in page
     response = post(client, "/tai-khoan", {
-        "full_name": "Trần Bích Ngọc", "email": "Ngoc.Tran@example.com", "phone": "0293 3870 123",
+        "full_name": "Trần Bích Ngọc", "email": "CongDan@Example.com", "phone": "0293 3870 123",
         "id_number": "093195005678",
     })
     assert response.status_code == 302
     page = text(client.get(response.location))
     assert "Cập nhật thông tin thành công" in page and "Xin chào: Trần Bích Ngọc" in page
     saved = users(app).get(citizen.id)
-    assert (saved.email, saved.phone, saved.id_number) == ("ngoc.tran@example.com", "02933870123", "093195005678")
+    assert (saved.email, saved.phone, saved.id_number) == ("congdan@example.com", "02933870123", "093195005678")
+    assert smtp.messages == []
 
 
 def test_profile_refuses_invalid_or_taken_values(app, client, citizen):
@@ -304,6 +307,7 @@ def test_profile_refuses_invalid_or_taken_values(app, client, citizen):
     assert "Số CMND/CCCD phải gồm 9 chữ số" in page
     response = post(client, "/tai-khoan", {
         "full_name": "Trần Thị Bích Ngọc", "email": "khac@example.com", "phone": "0912345678", "id_number": "093195001234",
+        "current_password": PASSWORD,
     })
     assert response.status_code == 422
     assert "Địa chỉ thư điện tử này đã được dùng cho một tài khoản khác" in text(response)
