@@ -30,6 +30,7 @@ import time
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.parser import BytesParser
+from email.header import Header
 from email.utils import formatdate, getaddresses, make_msgid, parseaddr
 from pathlib import Path
 from secrets import token_hex
@@ -75,7 +76,11 @@ class MailSettings:
 
 def build_message(sender: str, to: str, subject: str, text: str, html: str | None = None) -> bytes:
     message = EmailMessage()
-    message["Subject"] = subject
+    # Python 3.11's header folder drops the space where it breaks the RFC 2047 encoded
+    # words of a long Vietnamese subject ("thư điện tửmới"). email.header splits inside
+    # the encoded words and keeps every space; its lines are short enough that the SMTP
+    # policy writes them as they are.
+    message.set_raw("Subject", Header(subject, "utf-8", header_name="Subject").encode(linesep="\n"))
     message["From"] = sender
     message["To"] = to
     message["Date"] = formatdate(localtime=True)

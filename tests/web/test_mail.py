@@ -50,6 +50,18 @@ def test_a_message_is_delivered_in_utf8_with_a_vietnamese_subject(tmp_path, serv
     assert mailer.pending() == [] and list(mailer.sending.iterdir()) == []
 
 
+@pytest.mark.parametrize("subject", [
+    "Xác nhận địa chỉ thư điện tử mới cho tài khoản Dịch vụ công trực tuyến Thành phố Vị Thanh",
+    "Hồ sơ Đăng ký thay đổi nội dung đăng ký hộ kinh doanh của bạn cần bổ sung giấy tờ - "
+    "Dịch vụ công trực tuyến Thành phố Vị Thanh",
+    "Thư  có  hai  dấu  cách " * 6,
+])
+def test_a_long_subject_arrives_with_every_space(tmp_path, server, subject):
+    mailer_for(tmp_path, server.port).send("an@example.com", subject, TEXT)
+    [message] = server.messages
+    assert message["Subject"] == subject
+
+
 def test_a_message_waits_in_the_queue_while_the_server_is_down_then_goes_once(tmp_path):
     port = free_port()  # nothing listens there yet
     mailer = mailer_for(tmp_path, port, retry_delay=3600)  # no background retry in this test
