@@ -15,6 +15,7 @@ from typing import Any
 
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from engine.catalog import DEFAULT_ROOT, Catalog
 from storage.atomic import fsync_dir
@@ -32,6 +33,7 @@ _ENV = {
     "DVC_MAIL_USERNAME": "MAIL_USERNAME",
     "DVC_MAIL_PASSWORD": "MAIL_PASSWORD",
     "DVC_MAIL_FROM": "MAIL_FROM",
+    "DVC_RATELIMIT_STORAGE": "RATELIMIT_STORAGE_URI",
 }
 
 
@@ -42,6 +44,8 @@ def _env_config() -> dict[str, Any]:
         config["SCHEMAS_ROOT"] = Path(os.environ["DVC_SCHEMAS"])
     if "DVC_SECURE_COOKIES" in os.environ:
         config["SESSION_COOKIE_SECURE"] = os.environ["DVC_SECURE_COOKIES"] == "1"
+    if os.environ.get("DVC_TRUSTED_PROXIES"):
+        config["TRUSTED_PROXIES"] = int(os.environ["DVC_TRUSTED_PROXIES"])
     return config
 
 
@@ -89,11 +93,17 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         MAIL_LIMIT_IP="10 per hour",  # "Gửi lại thư kích hoạt", "Quên mật khẩu", a new e-mail address
         MAIL_LIMIT_ADDRESS="3 per hour",
         LOOKUP_LIMIT_IP="20 per minute;200 per day",  # "Tra cứu hồ sơ": both pages together
+        TRUSTED_PROXIES=0,  # reverse proxies in front whose X-Forwarded-* headers are believed
     )
     app.config.update(_env_config())
     if test_config:
         app.config.update(test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if app.config.get("TRUSTED_PROXIES"):
+        # Behind reverse proxies the client is the address they forward, not theirs: without
+        # this every citizen would share one rate-limit counter (and one proxy's limit).
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path) / "secret_key")
 

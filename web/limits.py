@@ -1,8 +1,11 @@
 """Rate limits on guessing passwords and on sending e-mail (Flask-Limiter).
 
-Counters are kept in memory, per process: enough to slow down guessing from one
-address and to stop one page from flooding an inbox. The limits are settings
-(``LOGIN_LIMIT_IP`` and the others in ``web.create_app``), so tests can lower them.
+Counters are kept in memory, per process, unless ``RATELIMIT_STORAGE_URI``
+(``DVC_RATELIMIT_STORAGE``) names a shared store such as ``redis://…`` or
+``memcached://…``: with several worker processes, each would otherwise allow the full
+limit. The limits are settings (``LOGIN_LIMIT_IP`` and the others in
+``web.create_app``), so tests can lower them. A client is its address, which behind a
+reverse proxy is the forwarded one (``TRUSTED_PROXIES``, werkzeug's ProxyFix).
 """
 
 from __future__ import annotations

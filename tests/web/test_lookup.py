@@ -305,6 +305,24 @@ def test_lookups_are_rate_limited_per_client_with_a_vietnamese_page(app, client,
     assert other.get(f"/tra-cuu/{number}", environ_base={"REMOTE_ADDR": "10.0.0.2"}).status_code == 200
 
 
+@pytest.mark.parametrize("proxies", [0, 1])
+def test_behind_a_trusted_proxy_each_forwarded_client_has_its_own_budget(tmp_path, catalog, monkeypatch, proxies):
+    monkeypatch.setenv("DVC_TRUSTED_PROXIES", str(proxies))
+    app = create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path), "CATALOG": catalog,
+                      "LOOKUP_LIMIT_IP": "2 per minute"})
+    client = app.test_client()
+    proxy = {"REMOTE_ADDR": "10.0.0.1"}  # every request arrives from the proxy
+
+    def look_up(citizen: str) -> int:
+        return client.get("/tra-cuu/2510-AAAA-BBBB-C", environ_base=proxy,
+                          headers={"X-Forwarded-For": citizen}).status_code
+
+    assert [look_up("203.0.113.7"), look_up("203.0.113.7"), look_up("203.0.113.7")] == [404, 404, 429]
+    # Another citizen behind the same proxy: counted apart only when the proxy is trusted;
+    # without that setting a forged X-Forwarded-For header changes nothing.
+    assert look_up("198.51.100.9") == (404 if proxies else 429)
+
+
 def test_the_daily_limit_says_which_day(app, client, found):
     app.config["LOOKUP_LIMIT_IP"] = "100 per minute;2 per day"
     for _ in range(2):
