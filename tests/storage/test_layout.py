@@ -68,10 +68,30 @@ def _files(path: Path) -> dict[str, object]:
     return files
 
 
+def _without_new_nulls(written: bytes, golden: bytes) -> bytes:
+    """``written`` with the fields the golden document lacks removed where they are null:
+    an optional field added to a model since (User.pending_email) is the one difference
+    allowed. The rest, order and bytes included, must be as the golden file has it."""
+    head, sep, tail = b'{"users":{\n', b",\n", b"\n}}"
+    if not (written.startswith(head) and golden.startswith(head)):
+        return written
+    golden_lines = golden[len(head):-len(tail)].split(sep)
+    lines = []
+    for line, before in zip(written[len(head):-len(tail)].split(sep), golden_lines, strict=True):
+        key, _, doc = line.partition(b":")
+        fields, known = json.loads(doc), json.loads(before.partition(b":")[2])
+        kept = {k: v for k, v in fields.items() if k in known or v is not None}
+        lines.append(key + b":" + json.dumps(kept, ensure_ascii=False, separators=(",", ":")).encode())
+    return head + sep.join(lines) + tail
+
+
 def test_the_same_writes_give_the_same_files(tmp_path):
     populate(tmp_path / "dossiers", tmp_path / "users")
-    for name in ("dossiers", "users"):
-        assert _files(tmp_path / name) == _files(GOLDEN / name), name
+    assert _files(tmp_path / "dossiers") == _files(GOLDEN / "dossiers")
+    golden, written = _files(GOLDEN / "users"), _files(tmp_path / "users")
+    assert written.keys() == golden.keys()
+    for name, content in written.items():
+        assert _without_new_nulls(content, golden[name]) == golden[name], name
 
 
 def test_the_layout_is_as_documented():
