@@ -13,6 +13,7 @@ Prints a Markdown table.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import multiprocessing
 import random
 import resource
@@ -31,9 +32,12 @@ from tinydb import Query, TinyDB  # noqa: E402
 
 from engine.dossier import Dossier, Status  # noqa: E402
 from storage.tinydb_store import TinyDBStore  # noqa: E402
-from tests.storage.factories import make_dossier  # noqa: E402
+from tests.storage.factories import ACCEPTED, make_dossier  # noqa: E402
 
 DATA = ROOT / "bench" / "data"
+INBOX_PAGE = 20  # web/desk.py's PAGE_SIZE
+FULL_QUERY_OPS = 20  # the whole inbox query, per run: 1 s each at 100,000 dossiers
+QUERY_OPS = 100  # its pages (query_page), per run
 ROWS = [
     ("add", "add"),
     ("update (status only)", "update"),
@@ -41,6 +45,9 @@ ROWS = [
     ("lookup by receipt number", "receipt"),
     ("list_by_owner", "owner"),
     ("query: one agency, 2 statuses (clerk inbox)", "query"),
+    ("inbox before: that query, sorted by appointment, 20 kept", "inbox_before"),
+    ("inbox now: query_page by appointment, first page of 20", "page_first"),
+    ("inbox now: query_page by appointment, a middle page of 20", "page_middle"),
     ("open + first lookup", "open"),
 ]
 
@@ -61,7 +68,12 @@ def _p50_p99(samples: list[float]) -> tuple[float, float]:
 
 
 def _dossiers(rng: random.Random, count: int, owners: int) -> list[Dossier]:
-    return [make_dossier(rng, owner=f"citizen-{rng.randrange(owners)}") for _ in range(count)]
+    dossiers = [make_dossier(rng, owner=f"citizen-{rng.randrange(owners)}") for _ in range(count)]
+    for i, d in enumerate(dossiers):  # the desk gave the accepted ones an appointment
+        if d.status in ACCEPTED:
+            appointment = d.submitted_at.date() + dt.timedelta(days=rng.randrange(3, 30))
+            dossiers[i] = d.model_copy(update={"appointment_date": appointment})
+    return dossiers
 
 
 def _seed(size: int, rng: random.Random) -> tuple[Path, list[Dossier]]:
@@ -101,11 +113,32 @@ def _store_run(
     for _ in range(ops):
         _timed(samples["owner"], store.list_by_owner, rng.choice(owners))
     agencies = sorted({d.agency for d in dossiers})
-    for _ in range(min(ops, 20)):
-        start = time.perf_counter_ns()
-        store.query(agencies=[rng.choice(agencies)], statuses=[Status.SUBMITTED, Status.PROCESSING])
-        samples["query"].append(_ms(time.perf_counter_ns() - start))
+    inbox = [Status.SUBMITTED, Status.PROCESSING]
+    for i in range(min(ops, QUERY_OPS)):
+        # The inbox before and after, interleaved so that both see the same machine.
+        agency = [rng.choice(agencies)]
+        total = store.query_page(agencies=agency, statuses=inbox, limit=0).total
+        middle = (total // 2) // INBOX_PAGE * INBOX_PAGE
+        if i < min(ops, FULL_QUERY_OPS):
+            start = time.perf_counter_ns()
+            found = store.query(agencies=agency, statuses=inbox)
+            samples["query"].append(_ms(time.perf_counter_ns() - start))
+            page = sorted(found, key=_inbox_order)[:INBOX_PAGE]
+            samples["inbox_before"].append(_ms(time.perf_counter_ns() - start))
+        first = _timed(samples["page_first"], _inbox_page, store, agency, inbox, 0)
+        _timed(samples["page_middle"], _inbox_page, store, agency, inbox, middle)
+        if i == 0:
+            assert list(first.items) == page and first.total == len(found) == total
     return samples
+
+
+def _inbox_order(dossier: Dossier) -> tuple:
+    """The order web/desk.py's inbox sorted query()'s dossiers by, before query_page."""
+    return (dossier.appointment_date or dt.date.max, dossier.submitted_at or dt.datetime.max.replace(tzinfo=dt.UTC))
+
+
+def _inbox_page(store: TinyDBStore, agency: list[str], statuses: list[Status], offset: int):
+    return store.query_page(agencies=agency, statuses=statuses, order="appointment", offset=offset, limit=INBOX_PAGE)
 
 
 def _shared_worker(path: str, receipts: list[str], ops: int, seed: int, start_together) -> dict[str, list[float]]:
@@ -208,6 +241,13 @@ def main() -> None:
         cells = [f"{f[key][0]:.2f} / {f[key][1]:.2f}" if key in f else "" for _, f in columns]
         if any(cells):
             print(f"| {label} | " + " | ".join(cells) + " |")
+    for size, (_, figures) in zip(args.sizes, columns[1 if args.plain_size else 0 :]):
+        before = figures["inbox_before"]
+        for label, key in [("first", "page_first"), ("middle", "page_middle")]:
+            notes.append(
+                f"At {size:,}, inbox before / query_page, {label} page: {before[0] / figures[key][0]:.0f}× (p50),"
+                f" {before[1] / figures[key][1]:.0f}× (p99)."
+            )
     if args.plain_size and args.plain_size in args.sizes:
         plain, store = columns[0][1], columns[1 + args.sizes.index(args.plain_size)][1]
         for label, key in [("add", "add"), ("lookup by receipt number", "receipt")]:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Protocol
+from dataclasses import dataclass
+from typing import Literal, Protocol
 
 from engine.dossier import Dossier, Status
 
@@ -24,6 +25,21 @@ class DossierNotFound(KeyError):
 
 class DuplicateDossier(ValueError):
     """``add`` was given an id that is already stored."""
+
+
+# The orders of ``query_page``; see DossierRepository.query_page.
+Order = Literal["submitted", "appointment"]
+ORDERS: tuple[Order, ...] = ("submitted", "appointment")
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a query: the dossiers from ``offset`` on (at most the ``limit`` asked
+    for), in the query's order, and how many dossiers matched in all."""
+
+    total: int
+    offset: int
+    items: tuple[Dossier, ...]
 
 
 class DossierRepository(Protocol):
@@ -60,8 +76,41 @@ class DossierRepository(Protocol):
         submitted_to: dt.date | None = None,
     ) -> list[Dossier]:
         """Dossiers matching every given filter, oldest submission first (never-submitted
-        ones last). None means any; an empty list matches nothing. The date range is
-        inclusive and compares ``submitted_at`` in the offset it was stored with
-        (Vietnam time)."""
+        ones last, oldest created first; ties by id). None means any; an empty list
+        matches nothing. The date range is inclusive and compares ``submitted_at`` in the
+        offset it was stored with (Vietnam time). All of them: for a list to show, see
+        ``query_page``."""
+
+    def query_page(
+        self,
+        *,
+        agencies: Iterable[str] | None = None,
+        statuses: Iterable[Status] | None = None,
+        service: str | None = None,
+        submitted_from: dt.date | None = None,
+        submitted_to: dt.date | None = None,
+        order: Order = "submitted",
+        offset: int = 0,
+        limit: int,
+    ) -> Page:
+        """One page of the dossiers matching the filters (the same filters as ``query``):
+        the ``limit`` dossiers from position ``offset`` (0-based) of the ``order``, and
+        ``total``, how many matched. Only the page's dossiers are returned, so a backend
+        should not build the others (the clerk's inbox shows 20 of thousands).
+
+        Orders, both total (ties end with the dossier id), so consecutive pages neither
+        repeat nor skip a dossier while nothing changes:
+
+        - ``"submitted"``: ``query``'s order. Submitted dossiers by ``submitted_at`` (the
+          instant: offsets are taken into account), then never-submitted ones by
+          ``created_at``; ties by id.
+        - ``"appointment"``: the clerk's inbox. Dossiers with an ``appointment_date``,
+          soonest first, then those without one; within the same appointment date (or
+          none), the ``"submitted"`` order.
+
+        ``limit`` 0 gives no items but the total; an ``offset`` at or past the end gives
+        no items. A negative ``offset`` or ``limit``, or another order, is a ValueError.
+        ``query_page(..., offset=0, limit=total)`` lists what ``query`` does, in the same order
+        for ``"submitted"``."""
 
     def count(self) -> int: ...

@@ -22,7 +22,9 @@ name (the user store's is "users").
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import sys
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -31,7 +33,10 @@ from tinydb.storages import Storage
 
 from storage.atomic import CachedFile, dump_json
 
-SUMMARY = ("agency", "status", "service", "submitted_at")  # what TinyDBStore.query filters on
+# What TinyDBStore.query and query_page filter and sort on: read from each document when
+# a shard is first summarised (ShardView.summaries), never stored, so the files do not
+# change. ``_summarise`` turns them into values that compare as the engine's objects would.
+SUMMARY = ("agency", "status", "service", "submitted_at", "created_at", "appointment_date", "id")
 _TAIL = b"\n}}"
 _SEPARATOR = b",\n"  # never inside a document: JSON escapes newlines in strings
 
@@ -47,13 +52,16 @@ class ShardView:
         self.docs = docs
 
     @cached_property
-    def summaries(self) -> dict[str, tuple[Any, ...]]:
-        """TinyDB doc id → the document's SUMMARY values, parsed on first use."""
-        summaries = {}
-        for doc_id, raw in self.docs.items():
-            doc = json.loads(raw)
-            summaries[doc_id] = tuple(doc[field] for field in SUMMARY)
-        return summaries
+    def summaries(self) -> dict[tuple[str, str, str], list[tuple[Any, ...]]]:
+        """The documents' SUMMARY, parsed on first use, grouped by (agency, status, service):
+        a query looks at a few dozen groups per shard rather than at every document. Each
+        group lists its documents as their ``_summarise`` entry, whose last item is the
+        document's JSON text."""
+        groups: dict[tuple[str, str, str], list[tuple[Any, ...]]] = {}
+        for raw in self.docs.values():
+            group, entry = _summarise(json.loads(raw))
+            groups.setdefault(group, []).append((*entry, raw))
+        return groups
 
     @classmethod
     def parse(cls, content: bytes, table: str) -> ShardView:
@@ -66,6 +74,47 @@ class ShardView:
             key, raw = line.split(b":", 1)  # key is a quoted number: no colon inside
             docs[key[1:-1].decode()] = raw
         return cls(docs)
+
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+_MICROSECOND = dt.timedelta(microseconds=1)
+_VIETNAM = dt.timezone(dt.timedelta(hours=7))
+
+
+def instant(text: str) -> int:
+    """A stored datetime (ISO 8601) as microseconds since 1970 UTC, for comparing moments.
+
+    The texts pydantic writes cannot be compared as they are: "09:00:00+07:00" and
+    "02:00:00Z" are the same moment, and "09:00:00Z" sorts after "09:00:00.500000Z"
+    (seconds without a fraction are written without one). The engine stores Vietnam
+    time (+07:00), but nothing in the model enforces it. A time without an offset
+    (naive) is read as Vietnam time, where comparing it with an aware one would fail."""
+    moment = dt.datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=_VIETNAM)
+    return (moment - _EPOCH) // _MICROSECOND
+
+
+def _summarise(doc: dict[str, Any]) -> tuple[tuple[str, str, str], tuple[Any, ...]]:
+    """A dossier's SUMMARY, as comparable values: its group, (agency, status, service) as
+    interned strings (a few values shared by thousands), and its entry, a plain tuple of
+    ints, strings and None (which the garbage collector stops tracking):
+
+    - submitted_at: the day in the offset it was stored with, as a date ordinal (what the
+      date filters compare: ``submitted_at.date()``), then the ``instant``; None, None
+      when never submitted;
+    - created_at: the ``instant``;
+    - appointment_date: a date ordinal, or None;
+    - id: the string (16 lower-case hex digits)."""
+    submitted, appointment = doc.get("submitted_at"), doc.get("appointment_date")
+    group = (sys.intern(doc["agency"]), sys.intern(doc["status"]), sys.intern(doc["service"]))
+    return group, (
+        dt.date.fromisoformat(submitted[:10]).toordinal() if submitted else None,
+        instant(submitted) if submitted else None,
+        instant(doc["created_at"]),
+        dt.date.fromisoformat(appointment).toordinal() if appointment else None,
+        doc["id"],
+    )
 
 
 class ShardFile(CachedFile):

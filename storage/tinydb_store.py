@@ -10,20 +10,28 @@ A storage.sharded store of dossiers, whose directory holds::
     NAME-NNN.json          index NAME (storage.indexes.INDEXES), sharded by a hash of its key
 
 What is the dossier store's own: adding many dossiers at once (seeding), deleting, the
-lookups through the indexes, and the clerk's inbox query, which filters on the fields
-every shard keeps unparsed beside its documents (storage.shards.SUMMARY).
+lookups through the indexes, and the clerk's inbox queries, which filter and sort on a
+few fields that every shard reads once beside its unparsed documents
+(storage.shards.SUMMARY), so that ``query_page`` parses only the dossiers of its page.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import json
 from collections.abc import Iterable
+from typing import Any
 
 from engine.dossier import Dossier, Status
-from engine.repository import DossierNotFound, DuplicateDossier
+from engine.repository import ORDERS, DossierNotFound, DuplicateDossier, Order, Page
 from storage.indexes import INDEXES
 from storage.sharded import ShardedStore
+
+_NO_APPOINTMENT = dt.date.max.toordinal() + 1  # after every appointment date
+# An early page takes the first offset + limit by heapq.nsmallest, rather than sorting every
+# match, while that is under 1 / _NSMALLEST_FACTOR of them.
+_NSMALLEST_FACTOR = 8
 
 
 class TinyDBStore(ShardedStore[Dossier]):
@@ -76,29 +84,81 @@ class TinyDBStore(ShardedStore[Dossier]):
         submitted_from: dt.date | None = None,
         submitted_to: dt.date | None = None,
     ) -> list[Dossier]:
+        found = self._matching(agencies, statuses, service, submitted_from, submitted_to, "submitted")
+        found.sort()
+        return [self._load(entry[-1]) for entry in found]
+
+    def query_page(
+        self,
+        *,
+        agencies: Iterable[str] | None = None,
+        statuses: Iterable[Status] | None = None,
+        service: str | None = None,
+        submitted_from: dt.date | None = None,
+        submitted_to: dt.date | None = None,
+        order: Order = "submitted",
+        offset: int = 0,
+        limit: int,
+    ) -> Page:
+        if order not in ORDERS:
+            raise ValueError(f"unknown order {order!r}: one of {', '.join(ORDERS)}")
+        if offset < 0 or limit < 0:
+            raise ValueError(f"offset and limit must not be negative: {offset}, {limit}")
+        found = self._matching(agencies, statuses, service, submitted_from, submitted_to, order)
+        end = offset + limit
+        if offset >= len(found) or limit == 0:
+            page = []
+        elif end * _NSMALLEST_FACTOR < len(found):  # an early page of many: no need to sort them all
+            page = heapq.nsmallest(end, found)[offset:]
+        else:
+            found.sort()
+            page = found[offset:end]
+        return Page(total=len(found), offset=offset, items=tuple(self._load(entry[-1]) for entry in page))
+
+    def _matching(
+        self,
+        agencies: Iterable[str] | None,
+        statuses: Iterable[Status] | None,
+        service: str | None,
+        submitted_from: dt.date | None,
+        submitted_to: dt.date | None,
+        order: Order,
+    ) -> list[tuple[Any, ...]]:
+        """The matching dossiers, unparsed and unsorted: each an ``order`` sort key
+        (unique: it ends with the id) followed by the dossier's JSON text.
+
+        Filters and keys come from the summaries each shard keeps beside its documents
+        (storage.shards.SUMMARY), grouped by agency, status and service: no dossier is
+        parsed here, and only the groups that pass the filters are looked through."""
         agencies = set(agencies) if agencies is not None else None
         statuses = set(statuses) if statuses is not None else None
         dated = submitted_from is not None or submitted_to is not None
+        first = submitted_from.toordinal() if submitted_from is not None else None
+        last = submitted_to.toordinal() if submitted_to is not None else None
+        by_appointment = order == "appointment"
         found = []
         for view in self._views():
-            # Filter on the few fields kept unparsed beside each document (storage.shards.SUMMARY).
-            for doc_id, (agency, status, svc, submitted) in view.summaries.items():
+            for (agency, status, svc), entries in view.summaries.items():
                 if (
                     (agencies is not None and agency not in agencies)
                     or (statuses is not None and status not in statuses)
                     or (service is not None and svc != service)
                 ):
                     continue
-                if dated:
-                    if submitted is None:
+                for day, submitted, created, appointment, id_, raw in entries:
+                    if dated and (
+                        day is None or (first is not None and day < first) or (last is not None and day > last)
+                    ):
                         continue
-                    day = dt.date.fromisoformat(submitted[:10])  # = submitted_at.date(), local to its offset
-                    if (submitted_from and day < submitted_from) or (submitted_to and day > submitted_to):
-                        continue
-                found.append(self._load(view.docs[doc_id]))
-        submitted = sorted((d for d in found if d.submitted_at), key=lambda d: (d.submitted_at, d.id))
-        never = sorted((d for d in found if not d.submitted_at), key=lambda d: (d.created_at, d.id))
-        return submitted + never
+                    # "submitted": submitted ones by the moment, then the others by creation; ties by id.
+                    # "appointment": by appointment date (none last), then as "submitted".
+                    rank, moment = (0, submitted) if submitted is not None else (1, created)
+                    if by_appointment:
+                        due = _NO_APPOINTMENT if appointment is None else appointment
+                        found.append((due, rank, moment, id_, raw))
+                    else:
+                        found.append((rank, moment, id_, raw))
+        return found
 
     def _by_index(self, name: str, key: str) -> list[Dossier]:
         """Dossiers having ``key`` in index ``name``, newest first."""

@@ -68,9 +68,19 @@ def _date(text: str | None) -> dt.date | None:
 
 
 def _inbox(filters: dict[str, Any]) -> list[Dossier]:
+    """Every dossier of the inbox (the CSV export), in the order of its pages: the repository's
+    "appointment" order. query() gives the "submitted" order, which a stable sort keeps
+    among dossiers of the same appointment date (or of none)."""
     found = resources.dossiers().query(agencies=_agencies(), **filters)
-    # Soonest appointment first; not yet accepted (no appointment) after, oldest first.
-    return sorted(found, key=lambda d: (d.appointment_date or dt.date.max, d.submitted_at or now()))
+    # Soonest appointment first; not yet accepted (no appointment) after, oldest submission first.
+    return sorted(found, key=lambda d: (d.appointment_date is None, d.appointment_date or dt.date.min))
+
+
+def _with_filters(endpoint: str, **changes: Any) -> str:
+    """A link to ``endpoint`` keeping every filter of this request, each chosen status
+    included (``**request.args`` would keep only the first), with ``changes`` applied."""
+    args = request.args.to_dict(flat=False) | {name: [str(value)] for name, value in changes.items()}
+    return url_for(endpoint, **args)
 
 
 def _service_of(dossier: Dossier) -> Service:
@@ -92,14 +102,20 @@ def _dossier(dossier_id: str) -> tuple[Dossier, Service]:
 @roles_required(*DESK)
 def inbox():
     filters = _filters()
-    found = _inbox(filters)
-    pages = max(1, -(-len(found) // PAGE_SIZE))
-    page = min(max(request.args.get("trang", 1, type=int), 1), pages)
-    return render_template("desk/inbox.html", dossiers=found[(page - 1) * PAGE_SIZE: page * PAGE_SIZE],
-                           total=len(found), page=page, pages=pages, filters=filters, today=now().date(),
-                           status_labels=STATUS_LABELS, is_overdue=lifecycle.is_overdue,
+    repository, agencies = resources.dossiers(), _agencies()
+    page = max(request.args.get("trang", 1, type=int), 1)
+    found = repository.query_page(agencies=agencies, **filters, order="appointment",
+                                  offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+    pages = max(1, -(-found.total // PAGE_SIZE))
+    if page > pages:  # past the end (the list shrank, or a typed URL): the last page
+        page = pages
+        found = repository.query_page(agencies=agencies, **filters, order="appointment",
+                                      offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+    return render_template("desk/inbox.html", dossiers=list(found.items),
+                           total=found.total, page=page, pages=pages, filters=filters, today=now().date(),
+                           status_labels=STATUS_LABELS, is_overdue=lifecycle.is_overdue, with_filters=_with_filters,
                            services=[s for s in resources.catalog().latest()
-                                     if _agencies() is None or s.info.agency.code in _agencies()])
+                                     if agencies is None or s.info.agency.code in agencies])
 
 
 @bp.get("/xuat-csv")

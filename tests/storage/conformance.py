@@ -9,12 +9,15 @@ these tests::
 from __future__ import annotations
 
 import datetime as dt
+import random
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from engine.dossier import Attachment, LogEntry, Role, Status, new_id
-from engine.repository import ConflictError, DossierNotFound, DuplicateDossier
-from tests.storage.factories import VN, make_dossier
+from engine.repository import ConflictError, DossierNotFound, DuplicateDossier, Page
+from tests.storage.factories import SERVICES, VN, make_dossier
 
 T0 = dt.datetime(2025, 3, 3, 9, 0, tzinfo=VN)
 
@@ -309,6 +312,235 @@ def test_query_date_range_is_inclusive_in_vietnam_time(repo):
     assert _ids(repo.query(submitted_from=day, submitted_to=day)) == [ids["first-minute"], ids["last-minute"]]
     assert _ids(repo.query(submitted_to=day))[-1] == ids["last-minute"]
     assert _ids(repo.query(submitted_from=day))[0] == ids["first-minute"]
+
+
+
+# -- pages of a query -------------------------------------------------------------------
+
+UTC = dt.timezone.utc
+
+
+def _submitted_key(d):
+    """query_page's "submitted" order, from the dossiers themselves."""
+    return (0, d.submitted_at, d.id) if d.submitted_at else (1, d.created_at, d.id)
+
+
+def _appointment_key(d):
+    """query_page's "appointment" order: the clerk's inbox."""
+    return (d.appointment_date is None, d.appointment_date or dt.date.min, _submitted_key(d))
+
+
+ORDER_KEYS = {"submitted": _submitted_key, "appointment": _appointment_key}
+
+
+def _all_pages(repo, size, **query):
+    """Every page of ``size`` in turn, checking each page's total and offset; their dossiers."""
+    pages, offset = [], 0
+    while True:
+        page = repo.query_page(offset=offset, limit=size, **query)
+        assert isinstance(page, Page) and page.offset == offset
+        pages.append(page)
+        if not page.items:
+            break
+        assert len(page.items) <= size
+        offset += len(page.items)
+    assert {page.total for page in pages} == {offset}
+    assert all(len(page.items) == size for page in pages[:-2])  # only the last one with items is short
+    return [d for page in pages for d in page.items]
+
+
+def _ties(repo):
+    """Dossiers sharing submission moments (some written in other offsets), appointment
+    dates and creation moments, so that only the id tells them apart."""
+    noon = dt.datetime(2025, 6, 10, 12, 0, tzinfo=VN)
+    moments = [
+        noon,
+        noon.astimezone(UTC),  # the same moment, stored as "...T05:00:00Z"
+        noon - dt.timedelta(microseconds=500_000),  # "...T11:59:59.500000+07:00": earlier
+        (noon - dt.timedelta(minutes=30)).astimezone(UTC),  # "...T04:30:00Z": earlier still
+        noon + dt.timedelta(hours=1),
+    ]
+    appointments = [dt.date(2025, 6, 20), dt.date(2025, 6, 17), None]
+    dossiers = []
+    for i in range(30):
+        submitted = moments[i % len(moments)] if i % 7 else None
+        status = Status.PROCESSING if submitted else Status.CONFIRMED
+        dossiers.append(repo.add(make_dossier(
+            status=status, submitted_at=submitted, appointment_date=appointments[i % 3] if submitted else None,
+            created_at=noon - dt.timedelta(days=1 + i % 2), agency="UBND-Q1", service="dang-ky-khai-sinh",
+        )))
+    return dossiers
+
+
+def test_query_page_is_the_query_in_pages(repo):
+    dossiers = _inbox(repo)
+    for size in (1, 2, 3, len(dossiers), len(dossiers) + 1):
+        assert _all_pages(repo, size) == repo.query()
+        assert _all_pages(repo, size, order="submitted", statuses=list(OPEN_STATUSES)) == repo.query(
+            statuses=list(OPEN_STATUSES)
+        )
+    assert _ids(repo.query()) == _ids(sorted(dossiers, key=_submitted_key))
+
+
+OPEN_STATUSES = (Status.SUBMITTED, Status.PROCESSING, Status.SUPPLEMENT)
+
+
+@pytest.mark.parametrize("order", ["submitted", "appointment"])
+def test_query_page_orders_ties_by_id_and_pages_neither_repeat_nor_skip(repo, order):
+    dossiers = _ties(repo)
+    expected = sorted(dossiers, key=ORDER_KEYS[order])
+    for size in (1, 4, 7, 30, 100):
+        assert _ids(_all_pages(repo, size, order=order)) == _ids(expected)
+    if order == "submitted":
+        assert _ids(repo.query()) == _ids(expected)
+
+
+def test_query_page_by_appointment_is_the_clerk_s_inbox(repo):
+    day = dt.datetime(2025, 6, 2, 9, 0, tzinfo=VN)
+    spec = {  # name: (appointment date, submitted days after ``day``, None = never)
+        "due-soon": (dt.date(2025, 6, 9), 3),
+        "due-soon-earlier-submission": (dt.date(2025, 6, 9), 1),
+        "due-later": (dt.date(2025, 6, 16), 0),
+        "due-first": (dt.date(2025, 6, 5), 2),
+        "waiting-old": (None, 0.5),
+        "waiting-new": (None, 4),
+        "never": (None, None),
+    }
+    ids = {}
+    for name, (appointment, submitted) in spec.items():
+        ids[name] = repo.add(make_dossier(
+            status=Status.CONFIRMED if submitted is None else Status.PROCESSING if appointment else Status.SUBMITTED,
+            appointment_date=appointment, created_at=day - dt.timedelta(days=1),
+            submitted_at=None if submitted is None else day + dt.timedelta(days=submitted),
+        )).id
+    inbox = ["due-first", "due-soon-earlier-submission", "due-soon", "due-later", "waiting-old", "waiting-new"]
+    page = repo.query_page(order="appointment", statuses=list(OPEN_STATUSES), limit=20)
+    assert page.total == 6 and _ids(page.items) == [ids[name] for name in inbox]
+    page = repo.query_page(order="appointment", offset=2, limit=3)
+    assert page.total == 7 and _ids(page.items) == [ids[name] for name in inbox[2:5]]
+    assert _ids(repo.query_page(order="appointment", offset=5, limit=3).items) == [ids["waiting-new"], ids["never"]]
+
+
+@pytest.mark.parametrize("order", ["submitted", "appointment"])
+def test_query_page_edges(repo, order):
+    dossiers = _inbox(repo)
+    expected = _ids(sorted(dossiers, key=ORDER_KEYS[order]))
+    n = len(dossiers)
+
+    def page(offset, limit, **filters):
+        found = repo.query_page(order=order, offset=offset, limit=limit, **filters)
+        return found.total, _ids(found.items)
+
+    assert page(0, 3) == (n, expected[:3])
+    assert page(n - 2, 5) == (n, expected[-2:])  # a short last page
+    assert page(n - 1, 1) == (n, expected[-1:])
+    assert page(n, 5) == (n, [])  # just past the end
+    assert page(n + 100, 5) == (n, [])  # far past it
+    assert page(0, 0) == (n, [])  # only the total
+    assert page(3, 0) == (n, [])
+    assert page(0, 10**9) == (n, expected)
+    assert page(0, 5, agencies=[]) == (0, [])
+    assert page(0, 5, statuses=[]) == (0, [])
+    assert page(2, 5, service="no-such-service") == (0, [])
+    items = repo.query_page(order=order, offset=1, limit=2).items
+    assert isinstance(items, tuple) and all(d == repo.get(d.id) for d in items)
+
+
+def test_query_page_refuses_negative_bounds_and_unknown_orders(repo):
+    _inbox(repo)
+    with pytest.raises(ValueError):
+        repo.query_page(offset=-1, limit=5)
+    with pytest.raises(ValueError):
+        repo.query_page(offset=0, limit=-1)
+    with pytest.raises(ValueError):
+        repo.query_page(order="receipt", limit=5)
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {"agencies": ["UBND-Q1"]},
+        {"agencies": ["UBND-Q1"], "statuses": [Status.SUBMITTED, Status.PROCESSING]},
+        {"service": "cap-giay-phep-xay-dung-nha-o-rieng-le"},
+        {"submitted_from": DAY1, "submitted_to": DAY2},
+        {"submitted_to": DAY1, "statuses": [Status.SUBMITTED, Status.PROCESSING, Status.DONE]},
+    ],
+    ids=["agency", "agency-statuses", "service", "range", "to-statuses"],
+)
+@pytest.mark.parametrize("order", ["submitted", "appointment"])
+def test_query_page_filters_as_query_does(repo, filters, order):
+    _inbox(repo)
+    expected = sorted(repo.query(**filters), key=ORDER_KEYS[order])
+    assert expected  # each case selects something
+    assert _ids(_all_pages(repo, 2, order=order, **filters)) == _ids(expected)
+
+
+def test_query_page_dates_are_vietnam_days_of_the_stored_offset(repo):
+    day = dt.date(2025, 6, 10)
+    at = {  # as query compares them: the day in the offset the time was stored with
+        "day-before-late": dt.datetime(2025, 6, 9, 23, 59, tzinfo=VN),
+        "first-minute": dt.datetime(2025, 6, 10, 0, 1, tzinfo=VN),
+        "last-minute": dt.datetime(2025, 6, 10, 23, 59, tzinfo=VN),
+        "day-after-early": dt.datetime(2025, 6, 11, 0, 1, tzinfo=VN),
+    }
+    ids = {name: repo.add(make_dossier(status=Status.SUBMITTED, submitted_at=when)).id for name, when in at.items()}
+    page = repo.query_page(submitted_from=day, submitted_to=day, limit=10)
+    assert page.total == 2 and _ids(page.items) == [ids["first-minute"], ids["last-minute"]]
+    assert _ids(repo.query_page(submitted_to=day, order="appointment", offset=2, limit=10).items) == [
+        ids["last-minute"]
+    ]
+
+
+def _population(repo, count: int = 60) -> list:
+    """Dossiers whose filtered and sorted fields take few values, so that filters match
+    some of them and every sort key ties often."""
+    rng = random.Random(20250603)
+    noon = dt.datetime(2025, 6, 10, 12, 0, tzinfo=VN)
+    moments = [noon + dt.timedelta(hours=h) for h in (-30, -2, 0, 0.5, 26)] + [noon.astimezone(UTC)]
+    added = []
+    for _ in range(count):
+        status = rng.choice(list(Status))
+        never = status in (Status.DRAFT, Status.CONFIRMED) and rng.random() < 0.8
+        added.append(repo.add(make_dossier(
+            rng, status=status, service=rng.choice(list(SERVICES)),
+            created_at=rng.choice(moments) - dt.timedelta(days=2),
+            submitted_at=None if never else rng.choice(moments),
+            appointment_date=rng.choice([None, dt.date(2025, 6, 17), dt.date(2025, 6, 20)]),
+        )))
+    return added
+
+
+def test_query_page_agrees_with_a_model(repo):
+    dossiers = _population(repo)
+    agencies = sorted({d.agency for d in dossiers})
+    days = [dt.date(2025, 6, 9), dt.date(2025, 6, 10), dt.date(2025, 6, 11)]
+    filters = st.fixed_dictionaries({}, optional={
+        "agencies": st.lists(st.sampled_from([*agencies, "KHAC"]), max_size=3),
+        "statuses": st.lists(st.sampled_from(list(Status)), max_size=4),
+        "service": st.sampled_from(list(SERVICES)),
+        "submitted_from": st.sampled_from(days),
+        "submitted_to": st.sampled_from(days),
+    })
+
+    def matches(d, f):
+        day = d.submitted_at.date() if d.submitted_at else None
+        return (
+            ("agencies" not in f or d.agency in f["agencies"])
+            and ("statuses" not in f or d.status in f["statuses"])
+            and ("service" not in f or d.service == f["service"])
+            and ("submitted_from" not in f or (day is not None and day >= f["submitted_from"]))
+            and ("submitted_to" not in f or (day is not None and day <= f["submitted_to"]))
+        )
+
+    @settings(max_examples=150, deadline=None, database=None)
+    @given(filters, st.sampled_from(["submitted", "appointment"]), st.integers(0, 70), st.integers(0, 25))
+    def check(f, order, offset, limit):
+        expected = sorted((d for d in dossiers if matches(d, f)), key=ORDER_KEYS[order])
+        page = repo.query_page(order=order, offset=offset, limit=limit, **f)
+        assert page.total == len(expected)
+        assert list(page.items) == expected[offset : offset + limit]
+
+    check()
 
 
 __all__ = [name for name in list(globals()) if name.startswith("test_")]

@@ -5,7 +5,9 @@ from __future__ import annotations
 import copy
 import csv
 import datetime as dt
+import html
 import io
+import re
 
 import pytest
 from pypdf import PdfReader
@@ -203,6 +205,34 @@ def test_csv_export_and_figures(app, desk, citizen, household, dossier):
     assert "Đăng ký thành lập hộ kinh doanh" in figures
     cells = figures.split("Đăng ký thành lập hộ kinh doanh</td>")[1].split("</tr>")[0]
     assert [c.split("<")[0] for c in cells.split("<td>")[1:]][:5] == ["2", "1", "0", "0", "1"]
+
+
+def test_the_inbox_pages_keep_every_filter(app, clock, desk, citizen, household, monkeypatch):
+    monkeypatch.setattr("web.desk.PAGE_SIZE", 2)
+    submitted = [submit_one(app, citizen, household, when=WED - dt.timedelta(hours=h)) for h in range(5)]
+    for d in submitted[:2]:
+        act(desk, d.id, "tiep-nhan")  # accepted: they have an appointment, so they come first
+    seen, url = [], "/mot-cua/?trang-thai=submitted&trang-thai=processing&trang=1"
+    for number in (1, 2, 3):
+        response = desk.get(url)
+        assert response.status_code == 200, url
+        page = html.unescape(response.get_data(as_text=True))
+        assert f'<span aria-current="page">{number}</span>' in page
+        # Each dossier's page link, in the order shown.
+        seen += re.findall(r'href="/mot-cua/ho-so/([0-9a-f]{16})"', page)
+        csv_link = re.search(r'href="(/mot-cua/xuat-csv[^"]*)"', page).group(1)
+        assert "trang-thai=submitted" in csv_link and "trang-thai=processing" in csv_link
+        if number < 3:
+            url = re.search(rf'href="([^"]*trang={number + 1}[^"]*)"', page).group(1)
+            assert "trang-thai=submitted" in url and "trang-thai=processing" in url
+    assert len(seen) == 5 and set(seen) == {d.id for d in submitted}
+    # The accepted first (the same appointment date), then those waiting; each oldest submission first.
+    oldest_first = lambda ds: [d.id for d in sorted(ds, key=lambda d: d.submitted_at)]  # noqa: E731
+    assert seen == oldest_first(submitted[:2]) + oldest_first(submitted[2:])
+    exported = desk.get(csv_link).get_data(as_text=True)
+    assert len(exported.strip().splitlines()) == 1 + 5
+    # A page past the end shows the last one.
+    assert '<span aria-current="page">3</span>' in desk.get("/mot-cua/?trang=99").get_data(as_text=True)
 
 
 def test_an_administrator_sees_every_agency(app, admin, dossier):
