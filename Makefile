@@ -14,7 +14,7 @@ PORT ?= 5000
 CHROMIUM := /usr/bin/chromium
 SUDO     := $(shell [ $$(id -u) = 0 ] || echo sudo)
 
-.PHONY: run test lint bench clean browser print-deps
+.PHONY: run test lint bench clean browser print-deps services
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -62,6 +62,19 @@ print-deps:
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing; \
 	fi
 
+# The servers some tests talk to (DESIGN: real services, not mocks): PostgreSQL on
+# 127.0.0.1:5432 with the database `test` (the PostgreSQL backend's conformance tests) and
+# Redis on 127.0.0.1:6379 (rate limits shared by workers). This machine runs both; each is
+# started here only when it is installed but not answering, and the test database is
+# created when missing. Where neither is installed, those tests fail saying so.
+services:
+	@pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null || { [ -d /etc/postgresql ] && \
+		$(SUDO) pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | head -1) main start; } || true
+	@psql -h 127.0.0.1 -d test -Atqc 'select 1' >/dev/null 2>&1 || \
+		createdb -h 127.0.0.1 test 2>/dev/null || true
+	@redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 || { command -v redis-server >/dev/null && \
+		$(SUDO) redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no; } || true
+
 # `dichvucong demo` creates the demo accounts (once) and prints their passwords;
 # `dichvucong run` prints where e-mail goes (instance/outbox/ and the console by default).
 run: $(STAMP) $(TRANSLATIONS) print-deps
@@ -69,7 +82,7 @@ run: $(STAMP) $(TRANSLATIONS) print-deps
 	$(BIN)/dichvucong demo
 	$(BIN)/dichvucong run --host $(HOST) --port $(PORT)
 
-test: $(STAMP) $(TRANSLATIONS) $(CHROMIUM) $(AXE) print-deps
+test: $(STAMP) $(TRANSLATIONS) $(CHROMIUM) $(AXE) print-deps services
 	$(BIN)/python -m pytest -n 2 -q
 
 lint: $(STAMP)

@@ -1,10 +1,13 @@
-"""Latency of the embedded dossier store (storage.tinydb_store) against plain TinyDB.
+"""Latency of the embedded dossier store (storage.tinydb_store) against plain TinyDB, or
+of the PostgreSQL store (storage.postgres_store) with ``--backend postgres``.
 
     .venv/bin/python bench/store.py                # the full run (a few minutes)
     .venv/bin/python bench/store.py --sizes 2000 --shared-size 2000 --plain-size 1000 --ops 100
+    .venv/bin/python bench/store.py --backend postgres --sizes 10000 100000 --shared-size 50000
 
-Stores are seeded with bulk_add into a temporary directory under bench/data/ (git-ignored)
-and removed afterwards. Every figure is a p50 / p99 in milliseconds over --ops operations,
+Stores are seeded with bulk_add into a temporary directory under bench/data/ (git-ignored),
+or a schema of their own in --database-url's database (then vacuumed and analysed), and
+removed afterwards. Every figure is a p50 / p99 in milliseconds over --ops operations,
 then the median of that figure over --runs repetitions. Lookups run with a warm read cache,
 as in a long-running worker; "open + first lookup" is a worker's first request.
 Prints a Markdown table.
@@ -31,6 +34,7 @@ sys.path.insert(0, str(ROOT))  # for tests.storage.factories when run as a scrip
 from tinydb import Query, TinyDB  # noqa: E402
 
 from engine.dossier import Dossier, Status  # noqa: E402
+from engine.repository import DossierRepository  # noqa: E402
 from storage.tinydb_store import TinyDBStore  # noqa: E402
 from tests.storage.factories import ACCEPTED, make_dossier  # noqa: E402
 
@@ -76,25 +80,98 @@ def _dossiers(rng: random.Random, count: int, owners: int) -> list[Dossier]:
     return dossiers
 
 
-def _seed(size: int, rng: random.Random) -> tuple[Path, list[Dossier]]:
-    path = Path(tempfile.mkdtemp(prefix="store-", dir=DATA))
+class TinyDBBackend:
+    """The embedded store in a temporary directory under bench/data/."""
+
+    title = "store"
+
+    def create(self) -> str:
+        return tempfile.mkdtemp(prefix="store-", dir=DATA)
+
+    def open(self, where: str) -> TinyDBStore:
+        return TinyDBStore(where)
+
+    def close(self, store: DossierRepository) -> None:
+        pass
+
+    def seeded(self, where: str) -> None:
+        pass
+
+    def remove(self, where: str) -> None:
+        shutil.rmtree(where)
+
+
+class PostgresBackend:
+    """The PostgreSQL store in a schema of its own, dropped afterwards."""
+
+    title = "PostgreSQL"
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    def create(self) -> str:
+        return f"dvc_bench_{random.getrandbits(48):012x}"
+
+    def open(self, where: str) -> DossierRepository:
+        from storage.postgres import Database
+        from storage.postgres_store import PostgresStore
+
+        return PostgresStore(Database(self.url, schema=where, max_size=2))
+
+    def close(self, store: DossierRepository) -> None:
+        store.db.close()  # type: ignore[attr-defined]
+
+    def _execute(self, statement) -> None:
+        import psycopg
+
+        from storage.postgres import split_schema
+
+        with psycopg.connect(split_schema(self.url)[0], autocommit=True) as conn:
+            conn.execute(statement)
+
+    def seeded(self, where: str) -> None:
+        from psycopg import sql
+
+        # What autovacuum does after that many inserts: the planner's statistics, and the
+        # visibility map that lets a count or a sort be answered from an index alone.
+        self._execute(sql.SQL("VACUUM ANALYZE {}").format(sql.Identifier(where, "dossiers")))
+
+    def remove(self, where: str) -> None:
+        from psycopg import sql
+
+        self._execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(where)))
+
+
+def _backend(name: str, url: str) -> TinyDBBackend | PostgresBackend:
+    return PostgresBackend(url) if name == "postgres" else TinyDBBackend()
+
+
+def _seed(backend, size: int, rng: random.Random) -> tuple[str, list[Dossier]]:
+    where = backend.create()
     dossiers = _dossiers(rng, size, owners=max(size // 3, 1))  # ~3 dossiers per citizen
     start = time.perf_counter()
-    TinyDBStore(path).bulk_add(dossiers)
+    store = backend.open(where)
+    try:
+        store.bulk_add(dossiers)
+    finally:
+        backend.close(store)
+    backend.seeded(where)
     print(f"  seeded {size} dossiers in {time.perf_counter() - start:.1f} s", file=sys.stderr)
-    return path, dossiers
+    return where, dossiers
 
 
 def _store_run(
-    path: Path, dossiers: list[Dossier], receipts: dict[str, str], ops: int, rng: random.Random
+    backend, where: str, dossiers: list[Dossier], receipts: dict[str, str], ops: int, rng: random.Random
 ) -> dict[str, list[float]]:
     """One run over a seeded store; ``receipts`` (id → current receipt number) is kept up to date."""
     samples: dict[str, list[float]] = defaultdict(list)
     for _ in range(min(ops, 50)):  # a fresh worker: nothing cached yet
         start = time.perf_counter_ns()
-        TinyDBStore(path).find_by_receipt(rng.choice(list(receipts.values())))
+        fresh = backend.open(where)
+        fresh.find_by_receipt(rng.choice(list(receipts.values())))
         samples["open"].append(_ms(time.perf_counter_ns() - start))
-    store = TinyDBStore(path)
+        backend.close(fresh)
+    store = backend.open(where)
     store.count()  # reads every shard: the warm cache of a long-running worker
     store.query(agencies=[])  # ... including the fields the inbox filters on
     for dossier in _dossiers(rng, ops, owners=len(dossiers) // 3):
@@ -129,6 +206,7 @@ def _store_run(
         _timed(samples["page_middle"], _inbox_page, store, agency, inbox, middle)
         if i == 0:
             assert list(first.items) == page and first.total == len(found) == total
+    backend.close(store)
     return samples
 
 
@@ -137,13 +215,15 @@ def _inbox_order(dossier: Dossier) -> tuple:
     return (dossier.appointment_date or dt.date.max, dossier.submitted_at or dt.datetime.max.replace(tzinfo=dt.UTC))
 
 
-def _inbox_page(store: TinyDBStore, agency: list[str], statuses: list[Status], offset: int):
+def _inbox_page(store: DossierRepository, agency: list[str], statuses: list[Status], offset: int):
     return store.query_page(agencies=agency, statuses=statuses, order="appointment", offset=offset, limit=INBOX_PAGE)
 
 
-def _shared_worker(path: str, receipts: list[str], ops: int, seed: int, start_together) -> dict[str, list[float]]:
+def _shared_worker(
+    backend_name: str, url: str, where: str, receipts: list[str], ops: int, seed: int, start_together
+) -> dict[str, list[float]]:
     rng = random.Random(seed)
-    store = TinyDBStore(path)
+    store = _backend(backend_name, url).open(where)
     store.count()
     start_together.wait()
     samples: dict[str, list[float]] = defaultdict(list)
@@ -155,7 +235,9 @@ def _shared_worker(path: str, receipts: list[str], ops: int, seed: int, start_to
     return dict(samples)
 
 
-def _shared_run(path: Path, dossiers: list[Dossier], ops: int, seed: int) -> dict[str, list[float]]:
+def _shared_run(
+    backend_name: str, url: str, where: str, dossiers: list[Dossier], ops: int, seed: int
+) -> dict[str, list[float]]:
     """Two processes (two gunicorn workers), each adding and looking up at the same time."""
     receipts = [d.receipt_number for d in dossiers if d.receipt_number]
     context = multiprocessing.get_context("spawn")
@@ -163,7 +245,8 @@ def _shared_run(path: Path, dossiers: list[Dossier], ops: int, seed: int) -> dic
         start_together = manager.Barrier(2)
         with context.Pool(2) as pool:
             results = pool.starmap(
-                _shared_worker, [(str(path), receipts, ops, seed + i, start_together) for i in range(2)]
+                _shared_worker,
+                [(backend_name, url, where, receipts, ops, seed + i, start_together) for i in range(2)],
             )
     return {key: [x for result in results for x in result[key]] for key in results[0]}
 
@@ -205,7 +288,13 @@ def main() -> None:
     parser.add_argument("--ops", type=int, default=500)
     parser.add_argument("--plain-ops", type=int, default=50, help="plain TinyDB is slow: fewer operations")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--backend", choices=["tinydb", "postgres"], default="tinydb",
+                        help="postgres: the PostgreSQL store, in a schema of its own (plain TinyDB is skipped)")
+    parser.add_argument("--database-url", default="postgresql://127.0.0.1:5432/test", help="for --backend postgres")
     args = parser.parse_args()
+    backend = _backend(args.backend, args.database_url)
+    if args.backend == "postgres":
+        args.plain_size = 0
     DATA.mkdir(parents=True, exist_ok=True)
     rng = random.Random(2025)
     columns: list[tuple[str, dict[str, tuple[float, float]]]] = []
@@ -216,24 +305,26 @@ def main() -> None:
         runs = [_plain_run(args.plain_size, args.plain_ops, rng) for _ in range(args.runs)]
         columns.append((f"plain TinyDB, {args.plain_size:,}", _median_of_runs(runs)))
     for size in args.sizes:
-        print(f"store at {size}", file=sys.stderr)
-        path, dossiers = _seed(size, rng)
+        print(f"{backend.title} at {size}", file=sys.stderr)
+        where, dossiers = _seed(backend, size, rng)
         receipts = {d.id: d.receipt_number for d in dossiers if d.receipt_number}
         try:
-            runs = [_store_run(path, dossiers, receipts, args.ops, rng) for _ in range(args.runs)]
+            runs = [_store_run(backend, where, dossiers, receipts, args.ops, rng) for _ in range(args.runs)]
         finally:
-            shutil.rmtree(path)
-        columns.append((f"store, {size:,}", _median_of_runs(runs)))
+            backend.remove(where)
+        columns.append((f"{backend.title}, {size:,}", _median_of_runs(runs)))
     if args.shared_size:
-        print(f"store at {args.shared_size}, two processes", file=sys.stderr)
-        path, dossiers = _seed(args.shared_size, rng)
+        print(f"{backend.title} at {args.shared_size}, two processes", file=sys.stderr)
+        where, dossiers = _seed(backend, args.shared_size, rng)
         try:
-            runs = [_shared_run(path, dossiers, args.ops, seed) for seed in range(args.runs)]
+            runs = [_shared_run(args.backend, args.database_url, where, dossiers, args.ops, seed)
+                    for seed in range(args.runs)]
         finally:
-            shutil.rmtree(path)
-        columns.append((f"store, {args.shared_size:,}, 2 processes", _median_of_runs(runs)))
+            backend.remove(where)
+        columns.append((f"{backend.title}, {args.shared_size:,}, 2 processes", _median_of_runs(runs)))
         rss = statistics.median(x for run in runs for x in run["rss_mb"])
-        notes.append(f"Memory of a worker with every shard in its read cache at {args.shared_size:,}: {rss:.0f} MB.")
+        cached = "with every shard in its read cache " if args.backend == "tinydb" else ""
+        notes.append(f"Memory of a worker {cached}at {args.shared_size:,}: {rss:.0f} MB.")
 
     print("| operation (ms, p50 / p99) | " + " | ".join(title for title, _ in columns) + " |")
     print("|---|" + "---:|" * len(columns))

@@ -1,8 +1,8 @@
 """Where dossiers are kept: the interface every storage backend implements.
 
-The TinyDB store (``storage.tinydb_store``, the embedded default) and later the
-PostgreSQL store implement this Protocol and pass the same conformance tests
-(``tests/storage/conformance.py``). The engine depends only on this module.
+The TinyDB store (``storage.tinydb_store``, the embedded default) and the PostgreSQL
+store (``storage.postgres_store``) implement this Protocol and pass the same conformance
+tests (``tests/storage/conformance.py``). The engine depends only on this module.
 """
 
 from __future__ import annotations

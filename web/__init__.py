@@ -19,8 +19,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from engine.catalog import DEFAULT_ROOT, Catalog
 from storage.atomic import fsync_dir
-from web import (accounts, auth, authoring, desk, dossiers, errors, i18n, limits, lookup, mail, places, resources,
-                 services)
+from web import (accounts, auth, authoring, desk, dossiers, errors, i18n, input_checks, limits, lookup, mail,
+                 places, resources, services)
 
 # DVC_* environment variable -> setting, for the settings taken as they are.
 _ENV = {
@@ -34,6 +34,7 @@ _ENV = {
     "DVC_MAIL_PASSWORD": "MAIL_PASSWORD",
     "DVC_MAIL_FROM": "MAIL_FROM",
     "DVC_RATELIMIT_STORAGE": "RATELIMIT_STORAGE_URI",
+    "DVC_DATABASE_URL": "DATABASE_URL",  # web.resources.BACKENDS; unset: TinyDB under the instance folder
 }
 
 
@@ -115,6 +116,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         return {"city_name": app.config["CITY_NAME"], "catalog": app.extensions["catalog"]}
 
     errors.init_app(app)
+    input_checks.init_app(app)  # before CSRF and the views: a NUL character is refused outright
     i18n.init_app(app)
     CSRFProtect(app)
     limits.init_app(app)

@@ -22,7 +22,6 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from functools import wraps
-from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -30,13 +29,13 @@ from flask import Flask, abort, current_app, g, redirect, request, session, url_
 
 from engine.accounts import Passwords, User, UserRepository, modify, to_actor, with_session, without_session
 from engine.dossier import Actor, Role
-from storage.tinydb_users import TinyDBUserStore
+from web import resources
 
 View = TypeVar("View", bound=Callable[..., Any])
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["users"] = TinyDBUserStore(Path(app.instance_path) / "users")
+    app.extensions["users"] = resources.stores(app).users  # TinyDB or PostgreSQL: web.resources.BACKENDS
     app.extensions["passwords"] = Passwords(app.config["PASSWORD_PROFILE"])
     app.before_request(_load_user)
     app.context_processor(lambda: {"current_user": current_user()})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -313,11 +314,11 @@ def _dossier_from(raw, service):
                    applicant_name="", data=raw, created_at=now, updated_at=now)
 
 
-def _default_store() -> Path:
+def _default_instance() -> Path:
     import os
 
     instance = os.environ.get("DVC_INSTANCE")
-    return (Path(instance) if instance else Path(__file__).resolve().parent.parent / "instance") / "store"
+    return Path(instance) if instance else Path(__file__).resolve().parent.parent / "instance"
 
 
 @main.command("print", help="In hàng loạt hồ sơ ra PDF (mỗi hồ sơ một tệp, hoặc gộp một tệp) theo mã hoặc bộ lọc.")
@@ -333,7 +334,8 @@ def _default_store() -> Path:
 @click.option("--merge", is_flag=True, help="Gộp tất cả vào một tệp PDF.")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=2, show_default=True, help="Số tiến trình in.")
 @click.option("--store", "store_path", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Kho hồ sơ (mặc định: $DVC_INSTANCE/store hoặc instance/store).")
+              help="Kho hồ sơ TinyDB (mặc định: cơ sở dữ liệu $DVC_DATABASE_URL nếu có, "
+                   "nếu không thì $DVC_INSTANCE/store hoặc instance/store).")
 @click.option("--schemas", "schemas_root", type=click.Path(file_okay=False, path_type=Path), default=None)
 @click.option("--base-url", envvar="DVC_PUBLIC_URL", default="http://127.0.0.1:5000", show_default=True,
               help="Địa chỉ công khai của cổng, cho mã QR tra cứu hồ sơ.")
@@ -347,15 +349,20 @@ def print_command(ids: tuple[str, ...], service_code: str | None, statuses: tupl
     from engine.dossier import Status
     from renderers.batch import print_dossiers
     from storage.tinydb_store import TinyDBStore
+    from web.resources import open_stores
 
     filtered = service_code or statuses or date_from or date_to
     if not ids and not filtered:
         raise click.UsageError("Cho mã hồ sơ, hoặc ít nhất một bộ lọc (--service, --status, --from, --to)")
-    store_path = store_path or _default_store()
-    if not (store_path / "meta.json").is_file():
-        raise click.ClickException(f"Không có kho hồ sơ ở {store_path}")
+    instance = store_path.parent if store_path else _default_instance()
+    database_url = None if store_path else os.environ.get("DVC_DATABASE_URL")
+    if not database_url:
+        store_path = store_path or instance / "store"
+        if not (store_path / "meta.json").is_file():
+            raise click.ClickException(f"Không có kho hồ sơ ở {store_path}")
     root = schemas_root or DEFAULT_ROOT
-    store = TinyDBStore(store_path)
+    # The portal's own store: TinyDB in a folder, or the database DVC_DATABASE_URL names.
+    store = TinyDBStore(store_path) if store_path else open_stores(database_url, instance).dossiers
 
     missing: list[tuple[str, str]] = []
     dossiers = []
@@ -378,7 +385,7 @@ def print_command(ids: tuple[str, ...], service_code: str | None, statuses: tupl
     with Progress(*columns, console=console) as progress:
         task = progress.add_task("in", total=len(dossiers))
         result = print_dossiers(dossiers, out_dir, jobs=jobs, merge=merge, base_url=base_url, schemas_root=root,
-                                definitions=store_path.parent / "definitions",
+                                definitions=instance / "definitions",
                                 on_done=lambda _id, _error: progress.advance(task))
     failed = missing + result.failed
     where = result.written[-1] if merge and result.written else out_dir

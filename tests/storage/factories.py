@@ -78,3 +78,30 @@ def make_dossier(rng: random.Random | None = None, **fields: Any) -> Dossier:
     }
     attrs.update(fields)
     return Dossier(**attrs)
+
+
+def mixed_writes(store: Any, shared_id: str, seed: int, rounds: int, receipts: int = 10**6) -> dict[str, dict]:
+    """One of several processes writing to one store at once (the multi-process tests of
+    each backend): adds dossiers, updates its own, and increments the counter of the
+    shared dossier, retrying on conflicts. Returns its own dossiers as last saved."""
+    from engine.repository import ConflictError
+
+    rng = random.Random(seed)
+    mine: dict[str, Dossier] = {}
+    for _ in range(rounds):
+        added = store.add(make_dossier(rng))
+        mine[added.id] = added
+        target = mine[rng.choice(list(mine))]
+        status = rng.choice([Status.PROCESSING, Status.DONE])
+        receipt = f"R-{seed}-{rng.randrange(receipts)}"
+        updated = store.update(target.model_copy(update={"status": status, "receipt_number": receipt}))
+        mine[updated.id] = updated
+        while True:
+            shared = store.get(shared_id)
+            try:
+                store.update(shared.model_copy(update={"data": {"counter": shared.data["counter"] + 1}}))
+                break
+            except ConflictError:
+                continue
+    return {dossier_id: dossier.to_json() for dossier_id, dossier in mine.items()}
+

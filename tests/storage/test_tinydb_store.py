@@ -21,7 +21,7 @@ from storage.atomic import TEMP_PREFIX, CachedFile
 from storage.indexes import INDEXES, shard_of
 from storage.tinydb_store import TinyDBStore
 from tests.storage.conformance import *  # noqa: F403
-from tests.storage.factories import make_dossier
+from tests.storage.factories import make_dossier, mixed_writes
 
 SPAWN = multiprocessing.get_context("spawn")  # fresh interpreters: nothing shared but the files
 
@@ -189,26 +189,7 @@ def test_leftover_temporary_files_are_swept(repo):
 
 
 def _mixed_writer(path: str, shared_id: str, seed: int, rounds: int) -> dict[str, dict]:
-    """Adds dossiers, updates its own, and increments a shared counter (retrying conflicts)."""
-    rng = random.Random(seed)
-    store = TinyDBStore(path)
-    mine: dict[str, Dossier] = {}
-    for _ in range(rounds):
-        added = store.add(make_dossier(rng))
-        mine[added.id] = added
-        target = mine[rng.choice(list(mine))]
-        status = rng.choice([Status.PROCESSING, Status.DONE])
-        receipt = f"R-{seed}-{rng.randrange(10**6)}"
-        updated = store.update(target.model_copy(update={"status": status, "receipt_number": receipt}))
-        mine[updated.id] = updated
-        while True:
-            shared = store.get(shared_id)
-            try:
-                store.update(shared.model_copy(update={"data": {"counter": shared.data["counter"] + 1}}))
-                break
-            except ConflictError:
-                continue
-    return {dossier_id: dossier.to_json() for dossier_id, dossier in mine.items()}
+    return mixed_writes(TinyDBStore(path), shared_id, seed, rounds)
 
 
 @pytest.mark.slow

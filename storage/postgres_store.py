@@ -1,0 +1,292 @@
+"""The PostgreSQL dossier store: one table, the dossier as JSONB beside the columns its
+lookups and the clerk's inbox need (see storage.postgres for the database and migrations).
+
+How the DossierRepository maps onto the table ``dossiers``:
+
+- ``add``/``bulk_add``: INSERT (COPY for a bulk add, one transaction); the primary key
+  refuses a stored id (DuplicateDossier), the UNIQUE ``receipt_number`` a receipt number
+  another dossier has (DuplicateReceipt).
+- ``update``/``delete``: ``… WHERE id = %s AND version = %s``; when no row changed, a
+  second look tells ConflictError (another version) from DossierNotFound (no row).
+- ``find_by_receipt``, ``list_by_owner``, ``list_by_id_number``: an index each, newest
+  first by ``created_at`` then id.
+- ``query``/``query_page``: filters on agency, status, service and ``submitted_day``,
+  ordered in SQL as the TinyDB store orders (engine.repository); a page and the total
+  come from one statement, so from one snapshot.
+
+``submitted_day`` is ``submitted_at``'s day in the offset it was written with (Vietnam
+time, as the engine writes it), computed here on writing: a timestamptz keeps the instant
+but not the offset, and the date filters compare that day (engine.repository.query).
+Text compared in an order (ids) has the "C" collation, so it sorts as Python sorts strings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import psycopg
+from psycopg import sql
+
+from engine.dossier import Dossier, Status
+from engine.repository import ORDERS, DossierNotFound, DuplicateDossier, Order, Page
+from storage.postgres import Database, DocumentTable, aware, is_id
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    (  # 1
+        """CREATE TABLE {schema}.dossiers (
+            id text COLLATE "C" CONSTRAINT dossiers_pkey PRIMARY KEY
+                CONSTRAINT dossiers_id_check CHECK (length(id) = 16 AND id ~ '^[0-9a-f]+$'),
+            version integer NOT NULL,
+            owner text NOT NULL,
+            receipt_number text CONSTRAINT dossiers_receipt_number_key UNIQUE,
+            applicant_id_number text,
+            agency text NOT NULL,
+            status text NOT NULL,
+            service text NOT NULL,
+            submitted_at timestamptz,
+            submitted_day date,
+            created_at timestamptz NOT NULL,
+            appointment_date date,
+            doc jsonb NOT NULL
+        )""",
+        "CREATE INDEX dossiers_owner ON {schema}.dossiers (owner, created_at DESC, id DESC)",
+        """CREATE INDEX dossiers_applicant ON {schema}.dossiers (applicant_id_number, created_at DESC, id DESC)
+            WHERE applicant_id_number IS NOT NULL""",
+        # The clerk's inbox: its filters, then every column its orders sort on (_order_by), so
+        # that the matching dossiers are counted and sorted from the index alone.
+        """CREATE INDEX dossiers_inbox ON {schema}.dossiers
+            (agency, status, appointment_date, submitted_at, created_at, id)""",
+        "CREATE INDEX dossiers_service ON {schema}.dossiers (service, status)",
+        "CREATE INDEX dossiers_submitted_day ON {schema}.dossiers (submitted_day)",
+    ),
+)
+
+_COLUMNS = (
+    "owner", "receipt_number", "applicant_id_number", "agency", "status", "service",
+    "submitted_at", "submitted_day", "created_at", "appointment_date",
+)
+_NEWEST_FIRST = sql.SQL("ORDER BY created_at DESC, id DESC")
+
+
+class DuplicateReceipt(DuplicateDossier):
+    """Another dossier has this receipt number (a UNIQUE column here)."""
+
+
+class PostgresStore:
+    """A DossierRepository (engine.repository) in PostgreSQL; see the module docstring.
+
+    Opening it creates or migrates its table in ``db``'s schema."""
+
+    def __init__(self, db: Database) -> None:
+        db.migrate("dossiers", MIGRATIONS)
+        self.db = db
+        self._table = DocumentTable(db, "dossiers", _COLUMNS, DossierNotFound, "dossier")
+        self._get = self._table.sql("SELECT doc FROM {table} WHERE id = %s")
+        self._by_receipt = self._table.sql("SELECT doc FROM {table} WHERE receipt_number = %s")
+
+    # -- reading ------------------------------------------------------------------------
+
+    def get(self, dossier_id: str) -> Dossier | None:
+        if not is_id(dossier_id):
+            return None
+        return self._one(self._get, [dossier_id])
+
+    def find_by_receipt(self, receipt_number: str) -> Dossier | None:
+        return self._one(self._by_receipt, [receipt_number])
+
+    def list_by_owner(self, owner: str, statuses: Iterable[Status] | None = None) -> list[Dossier]:
+        where = [sql.SQL("owner = %s")]
+        params: list[Any] = [owner]
+        if statuses is not None:
+            where.append(sql.SQL("status = ANY(%s)"))
+            params.append(_texts(statuses))
+        return self._all(self._select(where, _NEWEST_FIRST), params)
+
+    def list_by_id_number(self, id_number: str) -> list[Dossier]:
+        return self._all(self._select([sql.SQL("applicant_id_number = %s")], _NEWEST_FIRST), [id_number])
+
+    def query(
+        self,
+        *,
+        agencies: Iterable[str] | None = None,
+        statuses: Iterable[Status] | None = None,
+        service: str | None = None,
+        submitted_from: dt.date | None = None,
+        submitted_to: dt.date | None = None,
+    ) -> list[Dossier]:
+        where, params = _filters(agencies, statuses, service, submitted_from, submitted_to)
+        return self._all(self._select(where, sql.SQL("ORDER BY {}").format(_order_by("submitted"))), params)
+
+    def query_page(
+        self,
+        *,
+        agencies: Iterable[str] | None = None,
+        statuses: Iterable[Status] | None = None,
+        service: str | None = None,
+        submitted_from: dt.date | None = None,
+        submitted_to: dt.date | None = None,
+        order: Order = "submitted",
+        offset: int = 0,
+        limit: int,
+    ) -> Page:
+        if order not in ORDERS:
+            raise ValueError(f"unknown order {order!r}: one of {', '.join(ORDERS)}")
+        if offset < 0 or limit < 0:
+            raise ValueError(f"offset and limit must not be negative: {offset}, {limit}")
+        where, params = _filters(agencies, statuses, service, submitted_from, submitted_to)
+        # The total and the page in one statement (one snapshot). Counting and sorting need
+        # only the inbox index's columns; the documents are read for the page's ids alone.
+        statement = self._table.sql(
+            "SELECT c.total, d.doc FROM (SELECT count(*) AS total FROM {table} WHERE {where}) AS c"
+            " LEFT JOIN LATERAL (SELECT id, appointment_date, submitted_at, created_at FROM {table}"
+            " WHERE {where} ORDER BY {order} LIMIT %(limit)s OFFSET %(offset)s) AS p ON true"
+            " LEFT JOIN {table} AS d ON d.id = p.id"
+            " ORDER BY {page_order}",
+            where=sql.SQL(" AND ").join(where), order=_order_by(order), page_order=_order_by(order, "p"),
+        )
+        with self.db.connection() as conn:
+            rows = conn.execute(statement, {**params, "limit": limit, "offset": offset}).fetchall()
+        items = tuple(Dossier.from_json(doc) for _, doc in rows if doc is not None)  # None: an empty page
+        return Page(total=rows[0][0], offset=offset, items=items)
+
+    def count(self) -> int:
+        return self._table.count()
+
+    def _select(self, where: list[sql.Composable], tail: sql.Composable) -> sql.Composed:
+        return self._table.sql(
+            "SELECT doc FROM {table} WHERE {where} {tail}", where=sql.SQL(" AND ").join(where), tail=tail
+        )
+
+    def _one(self, statement: sql.Composable, params: Any) -> Dossier | None:
+        with self.db.connection() as conn:
+            row = conn.execute(statement, params).fetchone()
+        return Dossier.from_json(row[0]) if row is not None else None
+
+    def _all(self, statement: sql.Composable, params: Any) -> list[Dossier]:
+        with self.db.connection() as conn:
+            rows = conn.execute(statement, params).fetchall()
+        return [Dossier.from_json(doc) for (doc,) in rows]
+
+    # -- writing ------------------------------------------------------------------------
+
+    def add(self, dossier: Dossier) -> Dossier:
+        stored = dossier.model_copy(update={"version": 1})
+        row = _row(stored)  # a malformed id is refused before reaching the database
+        with self.db.connection() as conn, _mapped_violations():
+            conn.execute(self._table.insert, row)
+        return stored
+
+    def bulk_add(self, dossiers: Iterable[Dossier]) -> list[Dossier]:
+        """Add many new dossiers (seeding) in one transaction: all or nothing, including
+        when an id is malformed, repeated or stored, or a receipt number is taken."""
+        stored = [d.model_copy(update={"version": 1}) for d in dossiers]
+        rows = [_row(d) for d in stored]
+        if len({d.id for d in stored}) != len(stored):
+            raise DuplicateDossier("the same dossier id appears twice")
+        columns = self._table.columns
+        with self.db.connection() as conn, _mapped_violations(), conn.transaction():
+            with conn.cursor().copy(self._table.copy) as copy:
+                for row in rows:
+                    copy.write_row([row[c] for c in columns])
+        return stored
+
+    def update(self, dossier: Dossier) -> Dossier:
+        if not is_id(dossier.id):
+            raise DossierNotFound(dossier.id)
+        after = dossier.model_copy(update={"version": dossier.version + 1})
+        with self.db.connection() as conn, _mapped_violations():
+            self._table.update(conn, _row(after), dossier.version)
+        return after
+
+    def delete(self, dossier_id: str, version: int) -> None:
+        self._table.delete(dossier_id, version)
+
+
+def _row(dossier: Dossier) -> dict[str, Any]:
+    """The table's columns for ``dossier``. Empty keys are NULL, as the TinyDB store
+    indexes no empty receipt or ID number."""
+    if not is_id(dossier.id):
+        raise ValueError(f"not a dossier id (16 lower-case hex digits): {dossier.id!r}")
+    submitted = dossier.submitted_at
+    return {
+        "id": dossier.id,
+        "version": dossier.version,
+        "owner": dossier.owner,
+        "receipt_number": dossier.receipt_number or None,
+        "applicant_id_number": dossier.applicant_id_number or None,
+        "agency": dossier.agency,
+        "status": str(dossier.status),
+        "service": dossier.service,
+        "submitted_at": aware(submitted),
+        "submitted_day": submitted.date() if submitted is not None else None,  # in its own offset
+        "created_at": aware(dossier.created_at),
+        "appointment_date": dossier.appointment_date,
+        "doc": dossier.model_dump_json(),
+    }
+
+
+def _order_by(order: str, alias: str | None = None) -> sql.Composed:
+    """engine.repository's orders, over the columns of ``alias`` (or unqualified).
+
+    "submitted": submitted dossiers by the instant, then the others by creation;
+    "appointment": by appointment date (none last), then "submitted". Both end with the id."""
+
+    def column(name: str) -> sql.Identifier:
+        return sql.Identifier(alias, name) if alias else sql.Identifier(name)
+
+    submitted = sql.SQL("({} IS NULL), COALESCE({}, {}), {}").format(
+        column("submitted_at"), column("submitted_at"), column("created_at"), column("id")
+    )
+    if order == "appointment":
+        return sql.SQL("{} ASC NULLS LAST, {}").format(column("appointment_date"), submitted)
+    return submitted
+
+
+def _texts(values: Iterable[Any]) -> list[str]:
+    return [str(v) for v in values]
+
+
+def _filters(
+    agencies: Iterable[str] | None,
+    statuses: Iterable[Status] | None,
+    service: str | None,
+    submitted_from: dt.date | None,
+    submitted_to: dt.date | None,
+) -> tuple[list[sql.Composable], dict[str, Any]]:
+    """The WHERE conditions (joined by AND) and their named parameters. None is any
+    value; an empty list matches nothing (``= ANY('{}')`` is false)."""
+    where: list[sql.Composable] = [sql.SQL("true")]
+    params: dict[str, Any] = {}
+    if agencies is not None:
+        where.append(sql.SQL("agency = ANY(%(agencies)s)"))
+        params["agencies"] = _texts(agencies)
+    if statuses is not None:
+        where.append(sql.SQL("status = ANY(%(statuses)s)"))
+        params["statuses"] = _texts(statuses)
+    if service is not None:
+        where.append(sql.SQL("service = %(service)s"))
+        params["service"] = service
+    if submitted_from is not None:
+        where.append(sql.SQL("submitted_day >= %(submitted_from)s"))
+        params["submitted_from"] = submitted_from
+    if submitted_to is not None:
+        where.append(sql.SQL("submitted_day <= %(submitted_to)s"))
+        params["submitted_to"] = submitted_to
+    return where, params
+
+
+@contextmanager
+def _mapped_violations() -> Iterator[None]:
+    """Turns the unique violations of a write into the repository's errors."""
+    try:
+        yield
+    except psycopg.errors.UniqueViolation as error:
+        constraint, detail = error.diag.constraint_name, error.diag.message_detail or ""
+        if constraint == "dossiers_pkey":
+            raise DuplicateDossier(f"dossier already exists: {detail}") from error
+        if constraint == "dossiers_receipt_number_key":
+            raise DuplicateReceipt(f"another dossier has this receipt number: {detail}") from error
+        raise

@@ -1,0 +1,95 @@
+"""The portal on PostgreSQL: with DVC_DATABASE_URL set, a citizen's account, sign-in and
+dossier live in the database (a fresh schema), and nothing in the instance folder's stores.
+
+Needs the PostgreSQL of tests/storage/conftest.py (fails, saying how to start it, when down)."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from engine.dossier import Status
+from storage.postgres_store import PostgresStore
+from storage.postgres_users import PostgresUserStore
+from tests.storage.conftest import POSTGRES_URL, fresh_schema
+from tests.web.helpers import add_user, login, text
+from tests.web.test_dossiers import create_dossier
+from web import create_app
+
+
+@pytest.fixture
+def schema():
+    with fresh_schema() as name:
+        yield name
+
+
+@pytest.fixture
+def app(tmp_path, catalog, schema, monkeypatch):
+    monkeypatch.setenv("DVC_DATABASE_URL", f"{POSTGRES_URL}?schema={schema}")
+    app = create_app({
+        "TESTING": True, "INSTANCE_PATH": str(tmp_path), "CATALOG": catalog, "PASSWORD_PROFILE": "CHEAPEST",
+    })
+    yield app
+    app.extensions["stores"].close()  # before the schema is dropped
+
+
+def test_a_dossier_created_in_the_portal_is_stored_in_postgresql(app, client, schema, household, tmp_path):
+    assert isinstance(app.extensions["dossiers"], PostgresStore)
+    assert isinstance(app.extensions["users"], PostgresUserStore)
+    citizen = add_user(app, "congdan", full_name="Trần Thị Bích Ngọc", id_number="093195001234")
+    assert login(client, citizen.username).status_code == 302  # the session is kept in the user's row
+    dossier_id = create_dossier(client, household)
+    assert "Hộ kinh doanh Quán cơm Thanh Tâm" in text(client.get(f"/ho-so/{dossier_id}/cap-nhat"))
+
+    with psycopg.connect(POSTGRES_URL) as conn:
+        row = conn.execute(
+            sql.SQL("SELECT owner, status, doc->>'applicant_id_number' FROM {}.dossiers WHERE id = %s")
+            .format(sql.Identifier(schema)),
+            [dossier_id],
+        ).fetchone()
+        sessions = conn.execute(
+            sql.SQL("SELECT jsonb_array_length(doc->'sessions') FROM {}.users WHERE username = %s")
+            .format(sql.Identifier(schema)),
+            ["congdan"],
+        ).fetchone()
+    assert row == (citizen.id, Status.DRAFT.value, "093195001234")
+    assert sessions == (1,)
+    assert not (tmp_path / "store").exists() and not (tmp_path / "users").exists()
+
+
+def test_batch_printing_reads_the_dossiers_from_postgresql(app, client, household, tmp_path, monkeypatch):
+    from click.testing import CliRunner
+    from pypdf import PdfReader
+
+    from web.cli import main
+
+    citizen = add_user(app, "congdan", full_name="Trần Thị Bích Ngọc", id_number="093195001234")
+    assert login(client, citizen.username).status_code == 302
+    dossier_id = create_dossier(client, household)
+    monkeypatch.setenv("DVC_INSTANCE", str(tmp_path))  # DVC_DATABASE_URL is set by the app fixture
+    out = tmp_path / "in"
+    result = CliRunner().invoke(main, ["print", dossier_id, "-o", str(out), "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    [pdf] = out.glob("*.pdf")
+    assert "Hộ kinh doanh Quán cơm Thanh Tâm" in "".join(page.extract_text() for page in PdfReader(pdf).pages)
+    assert not (tmp_path / "store").exists()
+
+
+def test_a_nul_character_is_refused_with_a_page_not_a_server_error(app, client, household, schema):
+    import copy
+
+    from tests.web.test_dossiers import CREATE, fields_of, fill
+
+    citizen = add_user(app, "congdan", full_name="Trần Thị Bích Ngọc", id_number="093195001234")
+    assert login(client, citizen.username).status_code == 302
+    fields = fill(fields_of(client, CREATE), copy.deepcopy(household.sample), household)
+    [name] = [key for key, value in fields.items(multi=True) if value == "Hộ kinh doanh Quán cơm Thanh Tâm"]
+    fields[name] = "Hộ kinh doanh Quán cơm\x00 Thanh Tâm"  # PostgreSQL cannot keep U+0000 in JSONB
+    response = client.post(CREATE, data=fields)
+    assert response.status_code == 400
+    assert "Yêu cầu không hợp lệ" in text(response) and "Traceback" not in text(response)
+    assert client.get("/tra-cuu?q=2510%00").status_code == 400
+    with psycopg.connect(POSTGRES_URL) as conn:
+        count = conn.execute(sql.SQL("SELECT count(*) FROM {}.dossiers").format(sql.Identifier(schema))).fetchone()
+    assert count == (0,)
