@@ -84,8 +84,8 @@ class PostgresStore:
         db.migrate("dossiers", MIGRATIONS)
         self.db = db
         self._table = DocumentTable(db, "dossiers", _COLUMNS, DossierNotFound, "dossier")
-        self._get = self._table.sql("SELECT doc FROM {table} WHERE id = %s")
-        self._by_receipt = self._table.sql("SELECT doc FROM {table} WHERE receipt_number = %s")
+        self._get = self._table.sql("SELECT doc::text FROM {table} WHERE id = %s")
+        self._by_receipt = self._table.sql("SELECT doc::text FROM {table} WHERE receipt_number = %s")
 
     # -- reading ------------------------------------------------------------------------
 
@@ -140,7 +140,7 @@ class PostgresStore:
         # The total and the page in one statement (one snapshot). Counting and sorting need
         # only the inbox index's columns; the documents are read for the page's ids alone.
         statement = self._table.sql(
-            "SELECT c.total, d.doc FROM (SELECT count(*) AS total FROM {table} WHERE {where}) AS c"
+            "SELECT c.total, d.doc::text FROM (SELECT count(*) AS total FROM {table} WHERE {where}) AS c"
             " LEFT JOIN LATERAL (SELECT id, appointment_date, submitted_at, created_at FROM {table}"
             " WHERE {where} ORDER BY {order} LIMIT %(limit)s OFFSET %(offset)s) AS p ON true"
             " LEFT JOIN {table} AS d ON d.id = p.id"
@@ -149,7 +149,7 @@ class PostgresStore:
         )
         with self.db.connection() as conn:
             rows = conn.execute(statement, {**params, "limit": limit, "offset": offset}).fetchall()
-        items = tuple(Dossier.from_json(doc) for _, doc in rows if doc is not None)  # None: an empty page
+        items = tuple(Dossier.from_json_text(doc) for _, doc in rows if doc is not None)  # None: an empty page
         return Page(total=rows[0][0], offset=offset, items=items)
 
     def count(self) -> int:
@@ -157,18 +157,18 @@ class PostgresStore:
 
     def _select(self, where: list[sql.Composable], tail: sql.Composable) -> sql.Composed:
         return self._table.sql(
-            "SELECT doc FROM {table} WHERE {where} {tail}", where=sql.SQL(" AND ").join(where), tail=tail
+            "SELECT doc::text FROM {table} WHERE {where} {tail}", where=sql.SQL(" AND ").join(where), tail=tail
         )
 
     def _one(self, statement: sql.Composable, params: Any) -> Dossier | None:
         with self.db.connection() as conn:
             row = conn.execute(statement, params).fetchone()
-        return Dossier.from_json(row[0]) if row is not None else None
+        return Dossier.from_json_text(row[0]) if row is not None else None
 
     def _all(self, statement: sql.Composable, params: Any) -> list[Dossier]:
         with self.db.connection() as conn:
             rows = conn.execute(statement, params).fetchall()
-        return [Dossier.from_json(doc) for (doc,) in rows]
+        return [Dossier.from_json_text(doc) for (doc,) in rows]
 
     # -- writing ------------------------------------------------------------------------
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
-import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -50,9 +49,7 @@ class TinyDBStore(ShardedStore[Dossier]):
     not_found = DossierNotFound
 
     def _load(self, raw: bytes) -> Dossier:
-        # Through Dossier.from_json, the engine's way in from stored JSON, as this store
-        # always read: pydantic parsing the bytes itself (the user store) is another path.
-        return Dossier.from_json(json.loads(raw))
+        return Dossier.from_json_text(raw)
 
     def _duplicate(self, doc_id: str) -> DuplicateDossier:
         return DuplicateDossier(f"dossier {doc_id} already exists")
