@@ -32,6 +32,15 @@ Order = Literal["submitted", "appointment"]
 ORDERS: tuple[Order, ...] = ("submitted", "appointment")
 
 
+def check_page(order: str, offset: int, limit: int) -> None:
+    """What every backend's ``query_page`` refuses: ValueError for another order or a
+    negative offset or limit."""
+    if order not in ORDERS:
+        raise ValueError(f"unknown order {order!r}: one of {', '.join(ORDERS)}")
+    if offset < 0 or limit < 0:
+        raise ValueError(f"offset and limit must not be negative: {offset}, {limit}")
+
+
 @dataclass(frozen=True)
 class Page:
     """One page of a query: the dossiers from ``offset`` on (at most the ``limit`` asked

@@ -31,7 +31,7 @@ import psycopg
 from psycopg import sql
 
 from engine.dossier import Dossier, Status
-from engine.repository import ORDERS, DossierNotFound, DuplicateDossier, Order, Page
+from engine.repository import DossierNotFound, DuplicateDossier, Order, Page, check_page
 from storage.postgres import Database, DocumentTable, aware, is_id
 
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
@@ -132,10 +132,7 @@ class PostgresStore:
         offset: int = 0,
         limit: int,
     ) -> Page:
-        if order not in ORDERS:
-            raise ValueError(f"unknown order {order!r}: one of {', '.join(ORDERS)}")
-        if offset < 0 or limit < 0:
-            raise ValueError(f"offset and limit must not be negative: {offset}, {limit}")
+        check_page(order, offset, limit)
         where, params = _filters(agencies, statuses, service, submitted_from, submitted_to)
         # The total and the page in one statement (one snapshot). Counting and sorting need
         # only the inbox index's columns; the documents are read for the page's ids alone.

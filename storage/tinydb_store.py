@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from engine.dossier import Dossier, Status
-from engine.repository import ORDERS, DossierNotFound, DuplicateDossier, Order, Page
+from engine.repository import DossierNotFound, DuplicateDossier, Order, Page, check_page
 from storage.indexes import INDEXES
 from storage.sharded import ShardedStore
 
@@ -97,10 +97,7 @@ class TinyDBStore(ShardedStore[Dossier]):
         offset: int = 0,
         limit: int,
     ) -> Page:
-        if order not in ORDERS:
-            raise ValueError(f"unknown order {order!r}: one of {', '.join(ORDERS)}")
-        if offset < 0 or limit < 0:
-            raise ValueError(f"offset and limit must not be negative: {offset}, {limit}")
+        check_page(order, offset, limit)
         found = self._matching(agencies, statuses, service, submitted_from, submitted_to, order)
         end = offset + limit
         if offset >= len(found) or limit == 0:
