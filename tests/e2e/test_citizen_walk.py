@@ -1,7 +1,7 @@
 """The citizen's walk of the user guide (issue 6), at desktop and at phone width.
 
 Register ("Đăng ký"), activate from the e-mail, sign in ("Đăng nhập", "Xin chào: …"),
-find "Đăng ký thành lập hộ kinh doanh", fill its form (one required field left empty
+change the phone number on the profile page, find "Đăng ký thành lập hộ kinh doanh", fill its form (one required field left empty
 first: the error summary and the inline error), attach a PDF, confirm the dossier from
 the e-mail, submit it from "Quản lý hồ sơ" ("Nộp hồ sơ" / "Bỏ qua"), sign out ("Thoát").
 Every page on the way is photographed and checked with axe-core.
@@ -22,6 +22,7 @@ EMAIL = "an.tran@example.com"
 PASSWORD = "Cam-on-Vi-Thanh-2025"
 ID_NUMBER = "093195004321"
 PHONE = "0912 345 678"
+NEW_PHONE = "0987 654 321"
 SERVICE = "Đăng ký thành lập hộ kinh doanh"
 
 
@@ -64,6 +65,16 @@ def test_citizen_walk(request, portal, smtp, width):
     expect(menu.get_by_role("button", name="Thoát")).to_be_visible()
     walk.step("da-dang-nhap")
 
+    # Xin chào: … -> the profile: a new phone number, which the next form is prefilled with
+    walk.press(menu.get_by_role("link", name=f"Xin chào: {NAME}"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Cập nhật thông tin cá nhân")
+    expect(page.get_by_label("Thư điện tử")).to_have_value(EMAIL)
+    page.get_by_label("Số điện thoại").fill(NEW_PHONE)
+    walk.press(page.get_by_role("main").get_by_role("button", name="Lưu lại"))
+    expect(page.get_by_role("status")).to_contain_text("Cập nhật thông tin thành công")
+    walk.step("thong-tin-ca-nhan")
+    walk.press(menu.get_by_role("link", name="Trang chủ"))
+
     # The service: by the search on the desktop, by the field menu on the phone
     if width == "desktop":
         page.get_by_role("searchbox", name="Tìm dịch vụ theo tên").fill("hộ kinh doanh")
@@ -86,7 +97,7 @@ def test_citizen_walk(request, portal, smtp, width):
     owner = page.get_by_role("group", name="Thông tin về chủ hộ kinh doanh")
     expect(owner.get_by_label("Họ, chữ đệm và tên")).to_have_value(NAME)
     expect(owner.get_by_label("Số CMND/CCCD")).to_have_value(ID_NUMBER)
-    expect(owner.get_by_label("Số điện thoại")).to_have_value(PHONE.replace(" ", ""))
+    expect(owner.get_by_label("Số điện thoại")).to_have_value(NEW_PHONE.replace(" ", ""))
     expect(owner.get_by_label("Thư điện tử")).to_have_value(EMAIL)
 
     # Chọn thông tin bạn có
