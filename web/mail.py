@@ -104,10 +104,17 @@ class Mailer:
         self._wake = threading.Event()
 
     def send(self, to: str, subject: str, text: str, html: str | None = None) -> None:
-        """Queue the message, then try to deliver it now; it stays queued if that fails."""
+        """Queue the message, then try to deliver it now; it stays queued if that fails.
+
+        While the background thread holds undelivered messages (the server failed, and
+        it is retrying), the message is only queued and the thread woken: a request
+        does not wait for a server that is down or silent (up to ``timeout`` each)."""
         raw = build_message(self.settings.sender, to, subject, text, html)
         path = self.queue / f"{time.time_ns():020d}-{token_hex(4)}.eml"  # names sort by age
         write_atomic(path, raw)
+        if self._worker is not None:
+            self.start_worker(immediately=True)
+            return
         if self._deliver(path) is False:
             self.start_worker(immediately=False)
         elif self.pending():

@@ -4,6 +4,8 @@ kept and retried while the server is down, never sent twice."""
 from __future__ import annotations
 
 import multiprocessing
+import socket
+import threading
 import time
 
 import pytest
@@ -18,7 +20,7 @@ TEXT = "Xin chào Đặng Thị Ánh,\n\nhttp://localhost/kich-hoat/abc\n"
 
 
 def mailer_for(tmp_path, port: int, **settings) -> Mailer:
-    return Mailer(tmp_path, MailSettings(host="127.0.0.1", port=port, timeout=5, **settings))
+    return Mailer(tmp_path, MailSettings(**{"host": "127.0.0.1", "port": port, "timeout": 5, **settings}))
 
 
 def wait_for(condition, seconds: float = 5.0) -> bool:
@@ -92,6 +94,35 @@ def test_the_background_thread_retries_with_backoff(tmp_path):
         assert wait_for(lambda: len(server.messages) == 1)
         assert wait_for(lambda: mailer._worker is None)  # the queue is empty: the thread ends
         assert len(server.messages) == 1 and mailer.pending() == []
+    finally:
+        server.stop()
+
+
+def test_while_the_server_is_silent_a_request_waits_for_it_once_only(tmp_path):
+    silent = socket.socket()  # accepts connections, never says a word: each try times out
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(16)
+    mailer = mailer_for(tmp_path, silent.getsockname()[1], timeout=0.5, retry_delay=3600)
+    tried_in = []  # the thread of each delivery attempt
+
+    def deliver(path, original=mailer._deliver):
+        tried_in.append(threading.current_thread())
+        return original(path)
+
+    mailer._deliver = deliver
+    request = threading.current_thread()
+    mailer.send("mot@example.com", "Thư một", "một")  # tried now, timed out, kept: the thread takes over
+    for i in range(3):
+        mailer.send(f"an{i}@example.com", f"Thư {i}", "nội dung")
+    assert tried_in.count(request) == 1, "later sends only queue and wake the background thread"
+    assert len(mailer.pending()) + len(list(mailer.sending.glob("*.eml.*"))) == 4
+    silent.close()
+    server = SmtpServer().start()
+    try:
+        mailer.settings = MailSettings(host="127.0.0.1", port=server.port, timeout=5)
+        mailer.start_worker(immediately=True)  # as the next e-mail would
+        assert wait_for(lambda: len(server.messages) == 4, seconds=10)
+        assert sorted(m["Subject"] for m in server.messages) == ["Thư 0", "Thư 1", "Thư 2", "Thư một"]
     finally:
         server.stop()
 
