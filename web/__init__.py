@@ -20,7 +20,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from engine.catalog import DEFAULT_ROOT, Catalog
 from storage.atomic import fsync_dir
 from web import (accounts, auth, authoring, desk, dossiers, errors, i18n, input_checks, limits, lookup, mail,
-                 places, resources, services)
+                 places, resources, security_headers, services)
 
 # DVC_* environment variable -> setting, for the settings taken as they are.
 _ENV = {
@@ -117,6 +117,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     errors.init_app(app)
     input_checks.init_app(app)  # before CSRF and the views: a NUL character is refused outright
+    security_headers.init_app(app)
     i18n.init_app(app)
     CSRFProtect(app)
     limits.init_app(app)

@@ -54,7 +54,9 @@ def axe_source() -> str:
 def axe_violations(page) -> list[dict]:
     """axe-core's violations on the page as it is now (every impact)."""
     if not page.evaluate("() => typeof window.axe === 'object'"):
-        page.add_script_tag(content=axe_source())
+        # Evaluated through DevTools, not added as an inline <script>, which the portal's
+        # Content-Security-Policy refuses (web/security_headers.py).
+        page.evaluate(axe_source())
     return page.evaluate("options => axe.run(document, options).then(r => r.violations)", AXE_OPTIONS)
 
 
@@ -83,6 +85,13 @@ class Walk:
             self.folder.mkdir(parents=True, exist_ok=True)
             for old in self.folder.glob(f"*-{width}.png"):  # a previous run's, maybe with other steps
                 old.unlink()
+        # Anything the portal's Content-Security-Policy blocked (a style or script that
+        # silently did not apply) is a problem of the walk too.
+        page.on("console", self._csp_violation)
+
+    def _csp_violation(self, message) -> None:
+        if "Content Security Policy" in message.text:
+            self._shared.problems.append(f"CSP ({self.width}, {self.page.url}): {message.text[:300]}")
 
     def also(self, page) -> Walk:
         """The same walk in another page (another person's browser): one numbering of the
@@ -121,4 +130,4 @@ class Walk:
 
     def finish(self) -> None:
         problems = self._shared.problems
-        assert not problems, "axe-core: serious or critical violations\n" + "\n".join(problems)
+        assert not problems, "axe-core (serious or critical), reflow or CSP problems\n" + "\n".join(problems)
