@@ -237,6 +237,35 @@ def _find_service(code: str, root: Path):
     raise click.ClickException(f"Không có dịch vụ nào có mã hoặc tên thư mục {code!r} (các dịch vụ: {known})")
 
 
+@main.group("storage", help="Kho dữ liệu (tài khoản và hồ sơ).")
+def storage_group() -> None:
+    pass
+
+
+@storage_group.command("copy", help="Chép mọi tài khoản và hồ sơ từ kho TinyDB của thư mục instance sang cơ sở dữ liệu "
+                              "DATABASE_URL (PostgreSQL, phải chưa có dữ liệu). Hãy dừng cổng trước khi chép.")
+@click.argument("database_url")
+@click.option("--instance", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Thư mục instance (mặc định: $DVC_INSTANCE hoặc instance/).")
+def storage_copy(database_url: str, instance: Path | None) -> None:
+    from storage.transfer import TargetNotEmpty, copy_all
+    from web.resources import open_stores
+
+    instance = instance or _default_instance()
+    if not (instance / "store" / "meta.json").is_file():
+        raise click.ClickException(f"Không có kho hồ sơ TinyDB ở {instance / 'store'}")
+    source = open_stores(None, instance)
+    target = open_stores(database_url, instance)
+    try:
+        result = copy_all(source, target, on_progress=lambda n: click.echo(f"Đã chép {n} hồ sơ...", err=True))
+    except TargetNotEmpty as full:
+        raise click.ClickException(f"Cơ sở dữ liệu đích đã có dữ liệu ({full}); không chép.") from None
+    finally:
+        target.close()
+    click.echo(f"Đã chép {result.users} tài khoản và {result.dossiers} hồ sơ. Đặt DVC_DATABASE_URL để cổng dùng "
+               "cơ sở dữ liệu này.")
+
+
 @main.command("render", help="In một dịch vụ ra PDF (hoặc HTML): biểu mẫu trống, hồ sơ mẫu, hoặc hồ sơ từ tệp JSON.")
 @click.argument("service_code")
 @click.option("--blank", is_flag=True, help="Biểu mẫu trống để điền tay (Tải về các biểu mẫu).")

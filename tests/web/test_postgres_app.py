@@ -93,3 +93,42 @@ def test_a_nul_character_is_refused_with_a_page_not_a_server_error(app, client, 
     with psycopg.connect(POSTGRES_URL) as conn:
         count = conn.execute(sql.SQL("SELECT count(*) FROM {}.dossiers").format(sql.Identifier(schema))).fetchone()
     assert count == (0,)
+
+
+def test_a_tinydb_portal_moves_to_postgresql_with_storage_copy(tmp_path, catalog, schema, household, monkeypatch):
+    from click.testing import CliRunner
+
+    from web.cli import main
+
+    # A portal used on TinyDB: two citizens, a clerk, and dossiers.
+    monkeypatch.delenv("DVC_DATABASE_URL", raising=False)
+    config = {"TESTING": True, "INSTANCE_PATH": str(tmp_path), "CATALOG": catalog, "PASSWORD_PROFILE": "CHEAPEST"}
+    before = create_app(config)
+    citizen = add_user(before, "congdan", full_name="Trần Thị Bích Ngọc", id_number="093195001234")
+    add_user(before, "congdan2", full_name="Lê Văn Tư", id_number="093195005678", email="tu@example.com")
+    client = before.test_client()
+    assert login(client, citizen.username).status_code == 302
+    ids = {create_dossier(client, household) for _ in range(3)}
+
+    url = f"{POSTGRES_URL}?schema={schema}"
+    monkeypatch.setattr("storage.transfer.PAGE", 2)  # two pages of dossiers
+    runner = CliRunner()
+    result = runner.invoke(main, ["storage", "copy", url, "--instance", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "Đã chép 2 hồ sơ..." in result.output and "Đã chép 2 tài khoản và 3 hồ sơ" in result.output
+    again = runner.invoke(main, ["storage", "copy", url, "--instance", str(tmp_path)])
+    assert again.exit_code == 1 and "đã có dữ liệu" in again.output  # never a merge
+
+    # The same portal on PostgreSQL: the citizen signs in with the same password and finds the dossiers.
+    monkeypatch.setenv("DVC_DATABASE_URL", url)
+    after = create_app(config)
+    try:
+        assert isinstance(after.extensions["dossiers"], PostgresStore)
+        client = after.test_client()
+        assert login(client, "congdan").status_code == 302
+        page = text(client.get("/quan-ly-ho-so"))
+        assert all(f"/ho-so/{dossier_id}" in page for dossier_id in ids)
+        assert after.extensions["dossiers"].get(next(iter(ids))).data == before.extensions["dossiers"].get(
+            next(iter(ids))).data
+    finally:
+        after.extensions["stores"].close()
