@@ -33,6 +33,17 @@ def _ids(dossiers) -> list[str]:
 # -- add, get, update, delete -----------------------------------------------------------
 
 
+def test_malformed_ids_are_refused_or_not_found(repo):
+    assert repo.get("../meta") is None
+    with pytest.raises(ValueError):
+        repo.add(make_dossier(id="0123456789ABCDEF"))  # upper case would alias the lower-case id
+    with pytest.raises(DossierNotFound):
+        repo.update(make_dossier(id="nope", version=1))
+    with pytest.raises(DossierNotFound):
+        repo.delete("nope", 1)
+    assert repo.count() == 0
+
+
 def test_add_then_get_preserves_every_field(repo):
     result = Attachment(
         file_id=new_id(), filename="giấy chứng nhận.pdf", media_type="application/pdf",

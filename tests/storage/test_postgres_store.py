@@ -16,7 +16,7 @@ import psycopg
 import pytest
 
 from engine.dossier import Dossier, Status
-from engine.repository import ConflictError, DossierNotFound, DuplicateDossier
+from engine.repository import ConflictError, DuplicateDossier
 from storage import postgres_store
 from storage.postgres import Database
 from storage.postgres_store import DuplicateReceipt, PostgresStore
@@ -39,7 +39,7 @@ def _rows(db: Database, statement: str, *params):
         return conn.execute(db.sql(statement), params).fetchall()
 
 
-# -- adding many, malformed ids -----------------------------------------------------------
+# -- adding many --------------------------------------------------------------------------
 
 
 def test_bulk_add_stores_everything_once(repo):
@@ -61,17 +61,6 @@ def test_bulk_add_with_a_clash_writes_nothing(repo, clash):
     with pytest.raises(DuplicateReceipt if clash == "receipt number" else DuplicateDossier):
         repo.bulk_add(batch)
     assert repo.count() == 1
-
-
-def test_malformed_ids(repo):
-    assert repo.get("../meta") is None
-    with pytest.raises(ValueError):
-        repo.add(make_dossier(id="0123456789ABCDEF"))  # upper case would alias the lower-case id
-    with pytest.raises(DossierNotFound):
-        repo.update(make_dossier(id="nope", version=1))
-    with pytest.raises(DossierNotFound):
-        repo.delete("nope", 1)
-    assert repo.count() == 0
 
 
 # -- receipt numbers are unique: the database says so -------------------------------------

@@ -16,7 +16,7 @@ import pytest
 from tinydb import TinyDB
 
 from engine.dossier import Dossier, Status
-from engine.repository import ConflictError, DossierNotFound, DuplicateDossier
+from engine.repository import ConflictError, DuplicateDossier
 from storage.atomic import TEMP_PREFIX, CachedFile
 from storage.indexes import INDEXES, shard_of
 from storage.tinydb_store import TinyDBStore
@@ -93,16 +93,6 @@ def test_bulk_add_with_a_known_id_writes_nothing(repo, clash):
         repo.bulk_add(batch)
     assert repo.count() == 1
     assert_consistent(repo.path)
-
-
-def test_malformed_ids(repo):
-    assert repo.get("../meta") is None
-    with pytest.raises(ValueError):
-        repo.add(make_dossier(id="0123456789ABCDEF"))  # upper case would alias the lower-case id
-    with pytest.raises(DossierNotFound):
-        repo.update(make_dossier(id="nope", version=1))
-    with pytest.raises(DossierNotFound):
-        repo.delete("nope", 1)
 
 
 def test_the_shard_count_is_fixed_at_creation(repo):
