@@ -154,14 +154,17 @@ def test_a_message_claimed_by_a_process_that_died_is_sent(tmp_path, server):
     assert len(server.messages) == 1 and list(mailer.sending.iterdir()) == []
 
 
-def test_two_mailers_retrying_the_same_queue_send_each_message_once(tmp_path, server):
+def test_two_mailers_retrying_the_same_queue_send_each_message_once(tmp_path, server, monkeypatch):
+    # Only the two retry() calls race here: no background thread (woken by each send, it
+    # could be retrying with the old settings when they change, and keep a message for later).
+    monkeypatch.setattr(Mailer, "start_worker", lambda self, immediately: None)
     down = free_port()
     first, second = mailer_for(tmp_path, down, retry_delay=3600), mailer_for(tmp_path, down, retry_delay=3600)
     for i in range(10):
         first.send(f"an{i}@example.com", f"Thư {i}", "nội dung")
+    assert len(first.pending()) == 10
     for mailer in (first, second):
         mailer.settings = MailSettings(host="127.0.0.1", port=server.port)
-    import threading
 
     threads = [threading.Thread(target=m.retry) for m in (first, second)]
     for t in threads:
