@@ -39,6 +39,13 @@ UniqueField = Literal["username", "email", "id_number"]
 ROLE_LABELS = {Role.CITIZEN: "Công dân", Role.CLERK: "Cán bộ", Role.ADMIN: "Quản trị viên", Role.SYSTEM: "Hệ thống"}
 
 
+def lookup_key(field: UniqueField, value: str) -> str:
+    """A username, e-mail address or ID number as accounts store it (the model's
+    validators), so that every backend's ``get_by_*`` finds "CongDan " as "congdan"."""
+    value = value.strip()
+    return value if field == "id_number" else value.lower()
+
+
 def new_nonce() -> str:
     return secrets.token_urlsafe(16)
 
@@ -156,7 +163,7 @@ def with_email_change_requested(user: User, email: str, at: dt.datetime) -> User
     the new address is followed. A newer request replaces an older one (whose link then
     no longer confirms anything). The caller has checked the current password and that
     no other account has the address."""
-    email = email.strip().lower()
+    email = lookup_key("email", email)
     formats.check_email(email)
     if email == user.email:
         raise ValueError("the new e-mail address is the current one")

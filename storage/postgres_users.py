@@ -21,7 +21,7 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from engine.accounts import DuplicateUser, UniqueField, User, UserNotFound
+from engine.accounts import DuplicateUser, UniqueField, User, UserNotFound, lookup_key
 from engine.dossier import Role
 from storage.postgres import Database, DocumentTable, is_id
 
@@ -77,13 +77,13 @@ class PostgresUserStore:
         return self._one(self._get, user_id) if is_id(user_id) else None
 
     def get_by_username(self, username: str) -> User | None:
-        return self._by_key("username", username.strip().lower())
+        return self._by_key("username", username)
 
     def get_by_email(self, email: str) -> User | None:
-        return self._by_key("email", email.strip().lower())
+        return self._by_key("email", email)
 
     def get_by_id_number(self, id_number: str) -> User | None:
-        return self._by_key("id_number", id_number.strip())
+        return self._by_key("id_number", id_number)
 
     def list(self, role: Role | None = None) -> list[User]:
         with self.db.connection() as conn:
@@ -97,6 +97,7 @@ class PostgresUserStore:
         return self._table.count()
 
     def _by_key(self, name: UniqueField, key: str) -> User | None:
+        key = lookup_key(name, key)
         return self._one(self._by[name], key) if key else None
 
     def _one(self, statement: Any, key: str) -> User | None:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from engine.accounts import DuplicateUser, UniqueField, User, UserNotFound
+from engine.accounts import DuplicateUser, UniqueField, User, UserNotFound, lookup_key
 from engine.dossier import Role
 from storage.sharded import ShardedStore
 
@@ -58,18 +58,19 @@ class TinyDBUserStore(ShardedStore[User]):
         return self._get(user_id)
 
     def get_by_username(self, username: str) -> User | None:
-        return self._by_key("username", username.strip().lower())
+        return self._by_key("username", username)
 
     def get_by_email(self, email: str) -> User | None:
-        return self._by_key("email", email.strip().lower())
+        return self._by_key("email", email)
 
     def get_by_id_number(self, id_number: str) -> User | None:
-        return self._by_key("id_number", id_number.strip())
+        return self._by_key("id_number", id_number)
 
     def list(self, role: Role | None = None) -> list[User]:
         return sorted((u for u in self._all() if role is None or u.role == role), key=lambda u: u.username)
 
     def _by_key(self, name: UniqueField, key: str) -> User | None:
+        key = lookup_key(name, key)
         return next(self._found(name, key), None) if key else None
 
     # -- writing: under the lock --------------------------------------------------------

@@ -22,6 +22,7 @@ from engine.accounts import (
     StaleLink,
     User,
     link_consumed,
+    lookup_key,
     modify,
     with_email_change_requested,
     with_email_confirmed,
@@ -268,7 +269,7 @@ def _changes_email() -> bool:
     user = current_user()
     if user is None or request.method != "POST":
         return False
-    email = request.form.get("email", "").strip().lower()
+    email = lookup_key("email", request.form.get("email", ""))
     return bool(email) and email != user.email
 
 

@@ -124,10 +124,10 @@ def _create_user(app, *, username: str, password: str, full_name: str, email: st
     import datetime as dt
 
     from engine import formats
-    from engine.accounts import DuplicateUser, User, check_password, check_username
+    from engine.accounts import DuplicateUser, User, check_password, check_username, lookup_key
     from engine.dossier import Role, new_id
 
-    username, email = username.strip().lower(), email.strip().lower()
+    username, email = lookup_key("username", username), lookup_key("email", email)
     _checked("Tên đăng nhập", check_username, username)
     _checked("Mật khẩu", lambda p: check_password(p, username), password)
     _checked("Thư điện tử", formats.check_email, email)
