@@ -105,3 +105,17 @@ def mixed_writes(store: Any, shared_id: str, seed: int, rounds: int, receipts: i
                 continue
     return {dossier_id: dossier.to_json() for dossier_id, dossier in mine.items()}
 
+
+def assert_mixed_writes_kept(store: Any, reports: list[dict[str, dict]], shared_id: str, workers: int,
+                             rounds: int) -> None:
+    """Every dossier the ``mixed_writes`` processes last saved is in ``store`` as they saved
+    it, found by its receipt number too, and no increment of the shared counter was lost."""
+    for report in reports:
+        for raw in report.values():
+            dossier = Dossier.from_json(raw)
+            assert store.get(dossier.id) == dossier
+            if dossier.receipt_number:
+                assert store.find_by_receipt(dossier.receipt_number) == dossier
+    assert store.count() == 1 + workers * rounds
+    assert store.get(shared_id).data["counter"] == workers * rounds
+

@@ -23,7 +23,7 @@ from storage.postgres_store import DuplicateReceipt, PostgresStore
 from storage.tinydb_store import TinyDBStore
 from tests.storage.conformance import *  # noqa: F403
 from tests.storage.conftest import POSTGRES_URL, fresh_schema
-from tests.storage.factories import SERVICES, VN, make_dossier, mixed_writes
+from tests.storage.factories import SERVICES, VN, assert_mixed_writes_kept, make_dossier, mixed_writes
 
 SPAWN = multiprocessing.get_context("spawn")  # fresh interpreters: nothing shared but the database
 UTC = dt.timezone.utc
@@ -172,14 +172,7 @@ def test_concurrent_processes_lose_nothing(repo, pg_schema):
     workers, rounds = 3, 40
     with SPAWN.Pool(workers) as pool:
         reports = pool.starmap(_mixed_writer, [(pg_schema, shared.id, seed, rounds) for seed in range(workers)])
-    for report in reports:
-        for raw in report.values():
-            dossier = Dossier.from_json(raw)
-            assert repo.get(dossier.id) == dossier
-            if dossier.receipt_number:
-                assert repo.find_by_receipt(dossier.receipt_number) == dossier
-    assert repo.count() == 1 + workers * rounds
-    assert repo.get(shared.id).data["counter"] == workers * rounds
+    assert_mixed_writes_kept(repo, reports, shared.id, workers, rounds)
 
 
 def _take_receipts(schema: str, ids: list[str], numbers: list[str], start) -> list[str]:

@@ -21,7 +21,7 @@ from storage.atomic import TEMP_PREFIX, CachedFile
 from storage.indexes import INDEXES, shard_of
 from storage.tinydb_store import TinyDBStore
 from tests.storage.conformance import *  # noqa: F403
-from tests.storage.factories import make_dossier, mixed_writes
+from tests.storage.factories import assert_mixed_writes_kept, make_dossier, mixed_writes
 
 SPAWN = multiprocessing.get_context("spawn")  # fresh interpreters: nothing shared but the files
 
@@ -190,14 +190,7 @@ def test_concurrent_processes_lose_nothing(repo):
         reports = pool.starmap(_mixed_writer, [(str(repo.path), shared.id, seed, rounds) for seed in range(workers)])
     fresh = TinyDBStore(repo.path)
     for store in (repo, fresh):  # repo's read cache predates every worker's write
-        for report in reports:
-            for raw in report.values():
-                dossier = Dossier.from_json(raw)
-                assert store.get(dossier.id) == dossier
-                if dossier.receipt_number:
-                    assert store.find_by_receipt(dossier.receipt_number) == dossier
-        assert store.count() == 1 + workers * rounds
-        assert store.get(shared.id).data["counter"] == workers * rounds
+        assert_mixed_writes_kept(store, reports, shared.id, workers, rounds)
     assert len(assert_consistent(repo.path)) == 1 + workers * rounds
 
 
