@@ -16,7 +16,7 @@ become alternatives; fixed lists of values become options.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 

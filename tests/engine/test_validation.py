@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import re
 
-import copy
-
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
