@@ -20,11 +20,13 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from engine import pointers, widgets
+from referencing.jsonschema import specification_with
+
+from engine import widgets
 from engine.schema_cache import SchemaCache
+from engine.schema_refs import SchemaRefs
 from engine.validation import FORMAT_CHECKER, draft_of
 
-JSON_TYPES = ("string", "number", "integer", "boolean", "object", "array", "null")
 _MERGE_SKIP = {"$ref", "allOf", "$defs", "definitions", "$schema", "$id"}
 
 
@@ -49,8 +51,6 @@ class Condition:
     test: Any  # the "if" schema, or the trigger property's name
     then_fields: tuple["Field", ...]
     else_fields: tuple["Field", ...] = ()
-    then_required: frozenset[str] = frozenset()
-    else_required: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -79,22 +79,18 @@ class FormModel:
     def __init__(self, schema: Any):
         self.schema = schema
         root = schema if isinstance(schema, (dict, bool)) else {}
-        self._validator = draft_of(root)(root, format_checker=FORMAT_CHECKER)
+        draft = draft_of(root)
+        self._validator = draft(root, format_checker=FORMAT_CHECKER)
+        # The same draft as validation, when the schema names none with $schema.
+        self._refs = SchemaRefs(root, default=specification_with(draft.META_SCHEMA["$schema"]))
         self._effective: dict[int, tuple[Any, dict]] = {}
         self.render_cache: dict[tuple, Any] = {}  # renderers keep what depends only on the schema
         self.root = Field(self, schema, (), required=True)
 
     # -- schema resolution -----------------------------------------------------------
     def resolve_ref(self, ref: str) -> Any:
-        if ref.startswith("#"):
-            try:
-                return pointers.resolve(self.schema, ref)
-            except (KeyError, ValueError):
-                pass
-        try:
-            return self._validator._resolver.lookup(ref).contents
-        except Exception:  # unresolvable: treat as "anything", the lint reports it
-            return {}
+        found = self._refs.resolve(ref)
+        return {} if found is None else found  # unresolvable: treat as "anything", the lint reports it
 
     def effective(self, schema: Any, _depth: int = 0) -> dict:
         """``schema`` with its ``$ref`` followed and ``allOf`` merged (cached)."""
@@ -168,7 +164,8 @@ class Field:
             alternatives=len(self._branches()) if self.options is None else 0,
             item_options=self._item_has_options(),
         )
-        self.widget = widgets.choose(s, facts)
+        self.widget_entry = widgets.choose(s, facts)  # the registry entry: parser, macros
+        self.widget = self.widget_entry.name
 
     def __repr__(self) -> str:
         return f"<Field {'/'.join(self.path) or '(root)'} {self.widget}>"
@@ -274,27 +271,27 @@ class Field:
         own = set(self.properties)
         result = []
         for if_schema, then_schema, else_schema in self.schema.get("x-conditions", ()):
-            then_fields, then_req = self._branch_fields(then_schema, own)
-            else_fields, else_req = self._branch_fields(else_schema, own)
+            then_fields = self._branch_fields(then_schema, own)
+            else_fields = self._branch_fields(else_schema, own)
             if then_fields or else_fields:
-                result.append(Condition("if", if_schema, then_fields, else_fields, then_req, else_req))
+                result.append(Condition("if", if_schema, then_fields, else_fields))
         dependent = self.schema.get("dependentSchemas") or {}
         if isinstance(self.schema.get("dependencies"), dict):  # draft 7
             dependent = {**{k: v for k, v in self.schema["dependencies"].items() if isinstance(v, dict)}, **dependent}
         for trigger, sub in dependent.items():
-            fields, required = self._branch_fields(sub, own)
+            fields = self._branch_fields(sub, own)
             if fields:
-                result.append(Condition("dependent", trigger, fields, (), required))
+                result.append(Condition("dependent", trigger, fields))
         return tuple(result)
 
-    def _branch_fields(self, schema: Any, own: set[str]) -> tuple[tuple[Field, ...], frozenset[str]]:
+    def _branch_fields(self, schema: Any, own: set[str]) -> tuple[Field, ...]:
+        """The fields a condition's branch adds (its properties the object does not declare)."""
         if not isinstance(schema, dict):
-            return (), frozenset()
+            return ()
         branch = self.model.effective(schema)
         required = frozenset(r for r in branch.get("required") or [] if isinstance(r, str))
-        fields = tuple(Field(self.model, sub, self.path + (name,), name in required)
-                       for name, sub in (branch.get("properties") or {}).items() if name not in own)
-        return fields, required
+        return tuple(Field(self.model, sub, self.path + (name,), name in required)
+                     for name, sub in (branch.get("properties") or {}).items() if name not in own)
 
     # -- keys the schema does not declare (additionalProperties, patternProperties) -------
     @cached_property

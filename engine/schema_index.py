@@ -13,12 +13,8 @@ from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from typing import Any
 
-import referencing
-import referencing.exceptions
-from referencing.jsonschema import DRAFT202012, specification_with
-
-from engine import pointers
 from engine.messages import ROOT_TITLE
+from engine.schema_refs import SchemaRefs
 
 # Keywords whose subschemas describe the same instance as their parent.
 _IN_PLACE_LIST = ("allOf", "anyOf", "oneOf")
@@ -31,28 +27,8 @@ Path = tuple[str | int, ...]
 class SchemaIndex:
     def __init__(self, root: Any):
         self.root = root
-        self._resolver = None
+        self._refs = SchemaRefs(root)
         self.field_schemas = lru_cache(maxsize=4096)(self._field_schemas)
-
-    # -- references ---------------------------------------------------------
-    def _resolve_ref(self, ref: str) -> Any:
-        if ref.startswith("#"):
-            try:
-                return pointers.resolve(self.root, ref)
-            except (KeyError, ValueError):
-                pass
-        if self._resolver is None:
-            spec = specification_with(
-                self.root.get("$schema", "") if isinstance(self.root, dict) else "",
-                default=DRAFT202012,
-            )
-            resource = spec.create_resource(self.root)
-            registry = referencing.Registry().with_resource(resource.id() or "", resource)
-            self._resolver = registry.resolver(base_uri=resource.id() or "")
-        try:
-            return self._resolver.lookup(ref).contents
-        except referencing.exceptions.Unresolvable:
-            return None
 
     def branches(self, node: Any) -> Iterator[dict]:
         """``node`` and every subschema that applies to the same value, outermost first."""
@@ -66,7 +42,7 @@ class SchemaIndex:
             yield current
             nested: list[Any] = []
             if isinstance(current.get("$ref"), str):
-                nested.append(self._resolve_ref(current["$ref"]))
+                nested.append(self._refs.resolve(current["$ref"]))
             for key in _IN_PLACE_LIST:
                 nested.extend(current.get(key) or ())
             for key in _IN_PLACE_ONE:

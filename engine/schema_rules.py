@@ -42,8 +42,8 @@ X_KEYWORDS: dict[str, Callable[[Any], str | None]] = {
     "x-messages": lambda v: None
     if isinstance(v, dict) and all(isinstance(k, str) and isinstance(m, str) for k, m in v.items())
     else "x-messages phải là một đối tượng: từ khóa → câu thông báo",
-    "x-widget": lambda v: None if v in widgets.EXPLICIT
-    else f"x-widget phải là một trong: {', '.join(sorted(widgets.EXPLICIT))}",
+    "x-widget": lambda v: None if v in widgets.REGISTRY.explicit_names()
+    else f"x-widget phải là một trong: {', '.join(widgets.REGISTRY.explicit_names())}",
     "x-sections": lambda v: None
     if isinstance(v, list) and all(isinstance(e, dict) and isinstance(e.get("title"), str)
                                    and isinstance(e.get("fields"), list) for e in v)

@@ -11,15 +11,17 @@ display mode: a dossier as a readable document (the "Xem hồ sơ mẫu" preview
 by the PDF), or with ``blank`` the form to fill by hand (writing lines, boxes for
 options, empty table rows), which ``renderers.pdf`` prints for level-2 services.
 
-Both walk ``engine.form_model`` (compiled once per schema); each widget is a Jinja2
-macro in ``templates/form.html`` or ``templates/display.html``, looked up by the
-widget's name, and every text from a definition is autoescaped.
+Both walk ``engine.form_model`` (compiled once per schema). Each field is rendered by
+a Jinja2 macro of ``templates/form.html`` or ``templates/display.html``: the one its
+widget's entry in ``engine.widgets`` names (:class:`MacroTable`), so the registry is
+the only list of widgets. Every text from a definition is autoescaped.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -28,22 +30,12 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 from markupsafe import escape as esc
 
-from engine import places, pointers
+from engine import places, pointers, widgets
 from engine.form_model import Condition, Field, form_model
-from engine.forms import ACTION, ALT, BLANK, ROW, branch_token, control_name
 from engine.validation import FieldError
+from engine.widget_parsers import BLANK, branch_token, control_name
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-# Widgets that are one <input>: its type and extra attributes.
-INPUTS = {
-    "text": ("text", ""),
-    "email": ("email", ' spellcheck="false"'),
-    "tel": ("tel", ' inputmode="tel"'),
-    "id": ("text", ' inputmode="numeric" autocomplete="off" spellcheck="false"'),
-    "date": ("date", ""),
-    "integer": ("text", ' inputmode="numeric"'),
-    "number": ("text", ' inputmode="decimal"'),
-}
 MAX_TEMPLATE_DEPTH = 4  # nested "add a row" templates: deeper rows are added by a round trip
 BLANK_BOXES = 12  # a blank form prints options as boxes up to this many, a writing line beyond
 MAX_BLANK_DEPTH = 6  # a blank form of a recursive schema stops nesting here (a line to write on)
@@ -66,15 +58,41 @@ def dom_id(name_pointer: str) -> str:
     return "f" + escaped.replace("/", "-")
 
 
-def _macros(template: str) -> dict[str, Any]:
-    module = _env.get_template(template).module
-    return {name.removeprefix("w_"): getattr(module, name) for name in dir(module) if name.startswith("w_")}
+class MissingMacro(LookupError):
+    """A template lacks a macro that a widget's registry entry (or the renderer) names."""
+
+
+class MacroTable:
+    """The macros of one template: a widget's by the name its registry entry gives
+    (``macro_of`` picks the form or the display name), the renderer's own by name."""
+
+    def __init__(self, template: str, macro_of: Callable[[widgets.Widget], str], posts: bool):
+        self.template = template
+        self.posts = posts  # the form's controls are posted back; a display's are not
+        self._module = _env.get_template(template).module
+        self._macro_of = macro_of
+        self._by_widget: dict[str, Any] = {}
+
+    def has(self, name: str) -> bool:
+        return callable(getattr(self._module, name, None))
+
+    def named(self, name: str) -> Any:
+        if not self.has(name):
+            raise MissingMacro(f"templates/{self.template} has no macro {name!r}")
+        return getattr(self._module, name)
+
+    def of(self, widget: widgets.Widget) -> Any:
+        """The macro that renders ``widget`` (looked up once, then kept)."""
+        macro = self._by_widget.get(widget.name)
+        if macro is None:
+            macro = self._by_widget[widget.name] = self.named(self._macro_of(widget))
+        return macro
 
 
 class _Walk:
     """One rendering: values, errors and the anchors the error summary links to."""
 
-    def __init__(self, macros: dict[str, Any], errors: list[FieldError] | None, blank_mode: bool = False,
+    def __init__(self, macros: MacroTable, errors: list[FieldError] | None, blank_mode: bool = False,
                  ids: bool = True):
         self.macros = macros
         self.ids = ids  # False: no id attributes (a PDF would make each one a named destination)
@@ -85,16 +103,9 @@ class _Walk:
 
     def field(self, f: Field, value: Any, ptr: str, data_ptr: str, depth: int = 0, label: str | None = None) -> Markup:
         fid = self.anchor(data_ptr, ptr)
-        if self.blank_mode and depth > MAX_BLANK_DEPTH and f.widget in _NESTED:
-            return self.macros["text"](self, f, None, ptr, data_ptr, fid, depth, label)
-        single_line = INPUTS.get(f.widget)
-        # A text value with line breaks (written elsewhere) keeps them in a text area.
-        if single_line is not None and "input" in self.macros and not (isinstance(value, str) and "\n" in value):
-            return self.macros["input"](self, f, value, ptr, data_ptr, fid, label, *single_line)
-        macro = self.macros.get("textarea" if single_line else f.widget)
-        if macro is None:
-            raise KeyError(f"no template for widget {f.widget!r}")
-        return macro(self, f, value, ptr, data_ptr, fid, depth, label)
+        if self.blank_mode and depth > MAX_BLANK_DEPTH and f.widget in _NESTED:  # a line to write on
+            return self.macros.of(widgets.REGISTRY["text"])(self, f, None, ptr, data_ptr, fid, depth, label)
+        return self.macros.of(f.widget_entry)(self, f, value, ptr, data_ptr, fid, depth, label)
 
     def anchor(self, data_ptr: str, ptr: str) -> str:
         """The id of the control named by ``ptr``; the first active one anchors its value's errors."""
@@ -128,7 +139,7 @@ class _Walk:
         base = f"{ptr}/{token}" if token else ptr
         html = self.field(child, own, f"{base}/{name}", f"{data_ptr}/{name}", depth)
         # Only a form posts: a display has no control to mark.
-        if "input" in self.macros and isinstance(value, dict) and child.name in value and own in (None, "", [], {}):
+        if self.macros.posts and isinstance(value, dict) and child.name in value and own in (None, "", [], {}):
             return self.blank(f"{base}/{name}", own) + html
         return html
 
@@ -235,7 +246,7 @@ class _Walk:
             # Letters and digits only, so ids (dom_id) carry it unchanged; never all
             # digits, so a template row can never be read as a posted one.
             placeholder = f"new{depth}row"
-            cache[key] = self.quiet_unless(False, self.macros["row"], self, f, f.item.initial(), len(f.prefix), ptr,
+            cache[key] = self.quiet_unless(False, self.macros.named("w_row"), self, f, f.item.initial(), len(f.prefix), ptr,
                                            data_ptr, placeholder, depth + 1)
         return cache[key]
 
@@ -502,11 +513,8 @@ def _simple_condition(test: Any) -> tuple[str, list] | None:
     return None
 
 
-_FORM = _macros("form.html")
-_DISPLAY = _macros("display.html")
-ACTION_NAME = ACTION
-ROW_TOKEN = ROW
-ALT_TOKEN = ALT
+FORM_MACROS = MacroTable("form.html", lambda w: w.form_macro, posts=True)
+DISPLAY_MACROS = MacroTable("display.html", lambda w: w.display_macro, posts=False)
 
 
 def render_form(schema: Any, data: Any = None, errors: list[FieldError] | None = None) -> Markup:
@@ -514,9 +522,9 @@ def render_form(schema: Any, data: Any = None, errors: list[FieldError] | None =
     model = form_model(schema)
     if data is None:
         data = model.root.initial()
-    walk = _Walk(_FORM, errors)
+    walk = _Walk(FORM_MACROS, errors)
     body = walk.field(model.root, data, "", "")
-    summary = _FORM["summary"](walk.summary()) if errors else Markup()
+    summary = FORM_MACROS.named("w_summary")(walk.summary()) if errors else Markup()
     return summary + body
 
 
@@ -524,8 +532,8 @@ def render_display(schema: Any, data: Any, sample: bool = False, blank: bool = F
     """The dossier as a read-only document; ``sample`` marks it clearly as a sample (MẪU);
     ``blank`` ignores ``data`` and gives the form to fill by hand."""
     model = form_model(schema)
-    walk = _Walk(_DISPLAY, None, blank_mode=blank)
-    return _DISPLAY["document"](walk, model.root, None if blank else data, sample)
+    walk = _Walk(DISPLAY_MACROS, None, blank_mode=blank)
+    return DISPLAY_MACROS.named("w_document")(walk, model.root, None if blank else data, sample)
 
 
 def display_fields(schema: Any, data: Any, blank: bool = False, ids: bool = True) -> Markup:
@@ -533,5 +541,5 @@ def display_fields(schema: Any, data: Any, blank: bool = False, ids: bool = True
     PDF (``renderers.pdf``) puts them under its own administrative heading, without
     ``ids`` (WeasyPrint would make each one a named destination: time and bytes)."""
     model = form_model(schema)
-    walk = _Walk(_DISPLAY, None, blank_mode=blank, ids=ids)
+    walk = _Walk(DISPLAY_MACROS, None, blank_mode=blank, ids=ids)
     return walk.field(model.root, None if blank else data, "", "")
