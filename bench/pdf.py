@@ -10,7 +10,7 @@ Measures, each in a fresh process so runs do not share caches:
     font configuration, and (for contrast) with a new FontConfiguration per render;
   * the same render with fontTools subsetting instead of HarfBuzz, and with
     one-sided dotted borders (the two slow paths the print CSS and Makefile avoid);
-  * batch: dossiers per second through renderers.batch with 1 and 2 processes
+  * batch: dossiers per second through operations.printing with 1 and 2 processes
     (wall time from the call to the last file written, worker start-up included).
 """
 
@@ -122,7 +122,7 @@ def measure_memory(renders: int, variant: str) -> dict:
 def measure_batch(count: int, jobs: int) -> dict:
     from engine.catalog import Catalog
     from engine.dossier import new_id
-    from renderers.batch import print_dossiers
+    from operations.printing import print_dossiers
 
     service = Catalog.load()["dang-ky-thanh-lap-ho-kinh-doanh"]
     dossiers = [_dossier(service, id=new_id())[0] for _ in range(count)]

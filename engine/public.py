@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from engine.dossier import Dossier, LogEntry, Status
-from engine.lifecycle import ACTION_LABELS, PRIVATE_TO_CITIZEN
+from engine.workflow import WORKFLOW
 from engine.receipts import normalize
 from engine.repository import DossierRepository
 
@@ -48,13 +48,13 @@ class PublicDossier:
 
 def public_view(dossier: Dossier) -> PublicDossier:
     # Only what happened and when: notes can carry a reason or a document list.
-    log = tuple(PublicEntry(e.at, ACTION_LABELS.get(e.action, e.action)) for e in dossier.log if _public(e))
+    log = tuple(PublicEntry(e.at, WORKFLOW.labels.get(e.action, e.action)) for e in dossier.log if _public(e))
     return PublicDossier(dossier.receipt_number, dossier.service, dossier.status, mask_name(dossier.applicant_name),
                          dossier.submitted_at, dossier.accepted_at, dossier.appointment_date, dossier.completed_at, log)
 
 
 def _public(entry: LogEntry) -> bool:
-    return entry.action not in ("create", "edit", "attach", "detach", "confirm")
+    return WORKFLOW.is_public(entry.action)
 
 
 _ID_NUMBER = re.compile(r"[0-9]{9}|[0-9]{12}")
@@ -70,10 +70,10 @@ def lookup(repository: DossierRepository, query: str) -> list[PublicDossier]:
         receipt = normalize(text)
         dossier = repository.find_by_receipt(receipt) if receipt else None
         found = [dossier] if dossier else []
-    return [public_view(d) for d in found if d.status not in PRIVATE_TO_CITIZEN]
+    return [public_view(d) for d in found if d.status in WORKFLOW.at_desk]
 
 
 def by_receipt(repository: DossierRepository, receipt: str) -> PublicDossier | None:
     number = normalize(receipt or "")
     dossier = repository.find_by_receipt(number) if number else None
-    return public_view(dossier) if dossier and dossier.status not in PRIVATE_TO_CITIZEN else None
+    return public_view(dossier) if dossier and dossier.status in WORKFLOW.at_desk else None

@@ -6,10 +6,9 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from engine.dossier import Dossier, Status
+from engine.dossier import Dossier
 from engine.workdays import working_days_between
-
-FINISHED = frozenset({Status.DONE, Status.RETURNED})
+from engine.workflow import WORKFLOW, Workflow
 
 
 @dataclass(frozen=True)
@@ -23,25 +22,26 @@ class ServiceFigures:
     average_days: float | None  # working days from acceptance to result, over finished dossiers
 
 
-def figures(dossiers: Iterable[Dossier], today: dt.date) -> list[ServiceFigures]:
+def figures(dossiers: Iterable[Dossier], today: dt.date, workflow: Workflow = WORKFLOW) -> list[ServiceFigures]:
+    """The figures of every service with dossiers sent to the desk; the status groups are
+    the workflow table's (finished, refused, open, waiting for the desk)."""
     by_service: dict[str, list[Dossier]] = {}
     for dossier in dossiers:
         if dossier.submitted_at is not None:
             by_service.setdefault(dossier.service, []).append(dossier)
     result = []
     for service, group in sorted(by_service.items()):
-        finished = [d for d in group if d.status in FINISHED and d.completed_at and d.appointment_date]
+        finished = [d for d in group if d.status in workflow.finished and d.completed_at and d.appointment_date]
         on_time = sum(1 for d in finished if d.completed_at.date() <= d.appointment_date)
-        open_late = sum(1 for d in group if d.status == Status.PROCESSING and d.appointment_date
-                        and d.appointment_date < today)
+        open_late = sum(1 for d in group if workflow.is_overdue(d, today))
         days = [working_days_between(d.accepted_at, d.completed_at) for d in finished if d.accepted_at]
         result.append(ServiceFigures(
             service=service,
             received=len(group),
-            in_progress=sum(1 for d in group if d.status in (Status.SUBMITTED, Status.PROCESSING, Status.SUPPLEMENT)),
+            in_progress=sum(1 for d in group if d.status in workflow.open),
             on_time=on_time,
             late=len(finished) - on_time + open_late,
-            rejected=sum(1 for d in group if d.status == Status.REJECTED),
+            rejected=sum(1 for d in group if d.status in workflow.refused),
             average_days=round(sum(days) / len(days), 1) if days else None,
         ))
     return result

@@ -13,10 +13,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from engine.catalog import Service
-from engine.dossier import Dossier, Status
+from engine.dossier import Dossier
 from engine.form_model import Field, form_model
+from engine.workflow import WORKFLOW
 
-IN_FLIGHT = frozenset({Status.DRAFT, Status.CONFIRMED, Status.SUPPLEMENT, Status.SUBMITTED, Status.PROCESSING})
+IN_FLIGHT = WORKFLOW.in_flight  # not decided yet: a new form may refuse their data
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,6 @@ with its id and reason, and the batch goes on.
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import multiprocessing
 import os
@@ -22,7 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from engine.catalog import DEFAULT_ROOT, DefinitionError, Service, load_folders, load_published
+from engine.clock import system_clock
 from engine.dossier import Dossier
+from storage.definitions import DefinitionStore, PublishedVersion
 
 
 @dataclass
@@ -35,7 +36,7 @@ class BatchResult:
 @dataclass(frozen=True)
 class _Job:
     schemas_root: str
-    definitions: str | None  # published versions (instance/definitions/<slug>/<n>), if any
+    definitions: str | None  # published versions (instance/definitions: storage.definitions), if any
     versions: tuple[tuple[str, int], ...]  # (service, version) of the batch: a worker loads only these
     out_dir: str
     base_url: str
@@ -66,14 +67,23 @@ def _load_versions(job: _Job) -> dict[tuple[str, int], Service]:
     builtin = [slug for slug, number in job.versions if "/" not in slug and (root / slug).is_dir()]
     services, _problems = load_folders([root / slug for slug in dict.fromkeys(builtin)], root)
     found.update({(s.slug, 1): s for s in services})
-    for slug, number in job.versions:
-        folder = Path(job.definitions) / slug / str(number) if job.definitions and "/" not in slug else None
-        if folder is not None and folder.is_dir():
+    wanted = set(job.versions)
+    for version in _published(job.definitions):
+        key = (version.slug, version.number)
+        if key in wanted:
             try:
-                found[(slug, number)] = load_published(folder, slug, number)
+                found[key] = load_published(version.folder, version.slug, version.number)
             except DefinitionError:
-                found.pop((slug, number), None)
+                found.pop(key, None)
     return found
+
+
+def _published(definitions: str | None) -> list[PublishedVersion]:
+    """Every published version in ``definitions``; none when there is no such folder
+    (the store is not opened then: it would create the folder)."""
+    if not definitions or not Path(definitions).is_dir():
+        return []
+    return DefinitionStore(definitions).versions()
 
 
 def _render_one(raw: dict[str, Any]) -> tuple[str, str | None, bytes | None, str | None]:
@@ -169,7 +179,7 @@ def _merge(pdfs: list[bytes], out_dir: Path) -> Path:
     writer = PdfWriter()
     for data in pdfs:
         writer.append(io.BytesIO(data))
-    path = out_dir / f"ho-so-{dt.datetime.now():%Y%m%d-%H%M%S}.pdf"
+    path = out_dir / f"ho-so-{system_clock():%Y%m%d-%H%M%S}.pdf"
     with open(path, "wb") as handle:
         writer.write(handle)
     return path

@@ -1,6 +1,6 @@
 """Publishing service definitions: the checks, the new version, and the catalogue after it.
 
-One code path for the browser (``web.authoring``) and ``dichvucong schemas publish``:
+One code path (no Flask) for the browser (``web.authoring``) and ``dichvucong schemas publish``:
 
 * :func:`check` runs the checks of ``dichvucong schemas lint`` on a definition folder,
   plus one across the catalogue: a national code (``service.json`` ``code``) belongs
@@ -192,3 +192,17 @@ class CatalogSync:
         if problems:
             raise DefinitionError(problems)
         return Catalog([*builtin, *published], self.store.withdrawn())
+
+
+class UnknownService(LookupError):
+    """No service of the catalogue has this slug."""
+
+
+def withdraw(store: DefinitionStore, catalog: Catalog, slug: str, withdrawn: bool = True) -> Service:
+    """Stop (or, ``withdrawn=False``, resume) taking new dossiers for ``slug``; dossiers
+    already made go on being processed. Every process sees it on its next request."""
+    service = catalog.get(slug)
+    if service is None:
+        raise UnknownService(slug)
+    store.set_withdrawn(slug, withdrawn)
+    return service

@@ -25,11 +25,12 @@ import segno
 from markupsafe import Markup
 
 from engine.catalog import Service
+from engine.clock import VIETNAM
 from engine.dossier import STATUS_LABELS, Dossier
 from renderers.html import _env, display_fields
 from renderers.print_assets import PRINT_CSS, PrintFetcher, check_fonts
 
-VN_TIME = dt.timezone(dt.timedelta(hours=7))
+
 BLANK_DATE = "…………, ngày …… tháng …… năm ……"
 
 
@@ -242,7 +243,7 @@ def _same_service(service: Service, dossier: Dossier) -> None:
 
 
 def _vn(moment: dt.datetime) -> dt.datetime:
-    return moment.astimezone(VN_TIME) if moment.tzinfo else moment
+    return moment.astimezone(VIETNAM) if moment.tzinfo else moment
 
 
 def _short_date(value: dt.date | dt.datetime) -> str:

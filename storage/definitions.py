@@ -13,7 +13,7 @@ afterwards; a change is a new version. Every process notices a publish or a
 withdrawal by the ``revision`` file's identity (one stat(), see :meth:`revision`).
 
 The store knows files only: checking a definition and turning a folder into a
-:class:`engine.catalog.Service` is the caller's job (``web.publishing``).
+:class:`engine.catalog.Service` is the caller's job (``operations.publishing``).
 """
 
 from __future__ import annotations

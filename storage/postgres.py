@@ -39,12 +39,12 @@ import psycopg
 from psycopg import sql
 from psycopg_pool import ConnectionPool
 
+from engine.clock import in_vietnam
 from engine.repository import ConflictError
 
 SCHEMA_PARAMETER = "schema"  # the URL's query parameter naming the PostgreSQL schema
 _SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")  # a plain identifier: no quoting in psql
 _ID = re.compile(r"[0-9a-f]{16}")  # engine.dossier.new_id()
-VIETNAM = dt.timezone(dt.timedelta(hours=7))
 
 _VERSIONS_TABLE = """
     CREATE TABLE IF NOT EXISTS {schema}.schema_version (
@@ -73,9 +73,7 @@ def split_schema(url: str) -> tuple[str, str | None]:
 def aware(moment: dt.datetime | None) -> dt.datetime | None:
     """A moment for a timestamptz column: a time without an offset is Vietnam time, as the
     TinyDB store reads it (storage.shards.instant)."""
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=VIETNAM)
+    return None if moment is None else in_vietnam(moment)
 
 
 def is_id(value: object) -> bool:

@@ -31,6 +31,7 @@ from typing import Any
 
 from tinydb.storages import Storage
 
+from engine.clock import in_vietnam
 from storage.atomic import CachedFile, dump_json
 
 # What TinyDBStore.query and query_page filter and sort on: read from each document when
@@ -78,7 +79,6 @@ class ShardView:
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 _MICROSECOND = dt.timedelta(microseconds=1)
-_VIETNAM = dt.timezone(dt.timedelta(hours=7))
 
 
 def instant(text: str) -> int:
@@ -89,9 +89,7 @@ def instant(text: str) -> int:
     (seconds without a fraction are written without one). The engine stores Vietnam
     time (+07:00), but nothing in the model enforces it. A time without an offset
     (naive) is read as Vietnam time, where comparing it with an aware one would fail."""
-    moment = dt.datetime.fromisoformat(text)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=_VIETNAM)
+    moment = in_vietnam(dt.datetime.fromisoformat(text))
     return (moment - _EPOCH) // _MICROSECOND
 
 

@@ -109,11 +109,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path) / "secret_key")
 
     # CATALOG: one already loaded, which tests share (loading takes about half a second).
-    app.extensions["catalog"] = app.config.pop("CATALOG", None) or Catalog.load(Path(app.config["SCHEMAS_ROOT"]))
+    builtin = app.config.pop("CATALOG", None) or Catalog.load(Path(app.config["SCHEMAS_ROOT"]))
+    parts = resources.init_app(app, builtin)  # the catalogue gains the published versions and withdrawals
 
     @app.context_processor
     def layout() -> dict[str, Any]:
-        return {"city_name": app.config["CITY_NAME"], "catalog": app.extensions["catalog"]}
+        return {"city_name": app.config["CITY_NAME"], "catalog": parts.catalog}
 
     errors.init_app(app)
     input_checks.init_app(app)  # before CSRF and the views: a NUL character is refused outright
@@ -123,8 +124,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     limits.init_app(app)
     mail.init_app(app)
     auth.init_app(app)
-    resources.init_app(app)
-    authoring.init_app(app)  # the catalogue gains the published versions and withdrawals
+    authoring.init_app(app)  # every request first picks up what any process published
 
     app.register_blueprint(services.bp)
     app.register_blueprint(places.bp)

@@ -29,7 +29,7 @@ from engine.accounts import (
     with_password,
 )
 from engine.dossier import Role, new_id
-from web import tokens
+from web import resources, tokens
 from web.account_forms import ChangePasswordForm, EmailForm, LoginForm, ProfileForm, RegisterForm, ResetPasswordForm
 from web.auth import current_user, log_in, log_out, login_required, passwords, safe_next, session_id, users
 from web.limits import form_field, limiter, setting
@@ -37,7 +37,6 @@ from web.mail import send_mail
 
 bp = Blueprint("accounts", __name__)
 
-VIETNAM = dt.timezone(dt.timedelta(hours=7), "ICT")
 TAKEN = {
     "username": _l("Tên đăng nhập này đã có người sử dụng, vui lòng chọn tên khác"),
     "email": _l("Địa chỉ thư điện tử này đã được dùng cho một tài khoản khác"),
@@ -47,7 +46,7 @@ WRONG_LOGIN = _l("Tên đăng nhập hoặc mật khẩu không đúng")
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(VIETNAM)
+    return resources.portal().now()
 
 
 def _failed(response: Any) -> bool:

@@ -25,9 +25,9 @@ from functools import wraps
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, current_app, g, redirect, request, session, url_for
+from flask import Flask, abort, g, redirect, request, session, url_for
 
-from engine.accounts import Passwords, User, UserRepository, modify, to_actor, with_session, without_session
+from engine.accounts import User, modify, to_actor, with_session, without_session
 from engine.dossier import Actor, Role
 from web import resources
 
@@ -35,18 +35,12 @@ View = TypeVar("View", bound=Callable[..., Any])
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["users"] = resources.stores(app).users  # TinyDB or PostgreSQL: web.resources.BACKENDS
-    app.extensions["passwords"] = Passwords(app.config["PASSWORD_PROFILE"])
     app.before_request(_load_user)
     app.context_processor(lambda: {"current_user": current_user()})
 
 
-def users() -> UserRepository:
-    return current_app.extensions["users"]
-
-
-def passwords() -> Passwords:
-    return current_app.extensions["passwords"]
+users = resources.users
+passwords = resources.passwords
 
 
 def current_user() -> User | None:

@@ -2,7 +2,7 @@
 service definitions in the browser. Administrators only.
 
 Routes only: reading an upload safely is ``web.definition_upload``; the checks, the
-new version and the catalogue after it are ``web.publishing`` (the same code as
+new version and the catalogue after it are ``operations.publishing`` (the same code as
 ``dichvucong schemas publish``); the files are ``storage.definitions``.
 """
 
@@ -19,41 +19,39 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from engine.catalog import DefinitionError, Service
 from engine.forms import ACTION, apply_action, parse_form
 from engine.text import fold
-from engine.versions import IN_FLIGHT, affected, changes
+from engine.versions import affected, changes
 from renderers.html import render_display, render_form
-from storage.definitions import SLUG, DefinitionStore
-from web import publishing, resources
+from storage.definitions import SLUG
+from operations import publishing
+from web import resources
 from web.auth import roles_required
-from web.definition_upload import MAX_UPLOAD, UploadArea, UploadRefused, read_upload
+from web.definition_upload import MAX_UPLOAD, UploadArea, DefinitionUploadRefused, read_upload
 
 bp = Blueprint("authoring", __name__, url_prefix="/quan-tri/dich-vu")
 UPLOAD_BODY = MAX_UPLOAD + 64 * 1024  # the files, plus the multipart framing and the form's few fields
 
 
 def init_app(app: Flask) -> None:
-    """The catalogue becomes built-in + published versions + withdrawals (a published
-    version that no longer loads stops start-up, naming its file), and every request
-    first picks up what any process published since (one stat() when nothing was)."""
-    instance = Path(app.instance_path)
-    store = DefinitionStore(instance / "definitions")
-    store.sweep()
-    sync = publishing.CatalogSync(app.extensions["catalog"], store)
-    app.extensions["definitions"] = store
-    app.extensions["catalog_sync"] = sync
-    app.extensions["definition_uploads"] = UploadArea(instance / "definition-uploads")
-    app.extensions["catalog"] = sync.load()
+    """Every request first picks up what any process published since (one stat() when
+    nothing was); the uploads being previewed wait under the instance folder."""
+    app.extensions["definition_uploads"] = UploadArea(Path(app.instance_path) / "definition-uploads")
     app.before_request(_refresh_catalog)
 
 
+def uploads(app: Flask | None = None) -> UploadArea:
+    """The uploads being checked and previewed, before they are published."""
+    return (app or current_app).extensions["definition_uploads"]
+
+
 def _refresh_catalog() -> None:
-    sync: publishing.CatalogSync = current_app.extensions["catalog_sync"]
+    parts = resources.portal()
     try:
-        fresh = sync.refresh()
+        fresh = parts.sync.refresh()
     except DefinitionError as exc:  # published by a process running other code: keep serving
         current_app.logger.error("Không nạp được định nghĩa dịch vụ đã xuất bản:\n%s", exc)
         return
     if fresh is not None:
-        current_app.extensions["catalog"] = fresh
+        parts.catalog = fresh
 
 
 @bp.url_value_preprocessor
@@ -74,14 +72,6 @@ def _too_large(_error):
 
 def _schemas_root() -> Path:
     return Path(current_app.config["SCHEMAS_ROOT"])
-
-
-def _store() -> DefinitionStore:
-    return current_app.extensions["definitions"]
-
-
-def _uploads() -> UploadArea:
-    return current_app.extensions["definition_uploads"]
 
 
 def _reload() -> None:
@@ -114,18 +104,18 @@ def upload():
 
     try:
         uploaded = read_upload(request.files.getlist("files"))
-    except UploadRefused as exc:
+    except DefinitionUploadRefused as exc:
         return refused(exc.message)
     slug = slug or uploaded.folder or ""
     if not slug:
         return refused(_("Hãy nhập mã dịch vụ (tên thư mục trên đường dẫn), hoặc tải lên tệp .zip của cả thư mục."))
     if not SLUG.fullmatch(slug):
         return refused(_("Mã dịch vụ “%(slug)s” không hợp lệ: %(hint)s.", slug=slug, hint=_(publishing.SLUG_HINT)))
-    token = _uploads().save(uploaded, slug)
-    checked = publishing.check(_uploads().folder(token), slug, resources.catalog(), relative=True,
+    token = uploads().save(uploaded, slug)
+    checked = publishing.check(uploads().folder(token), slug, resources.catalog(), relative=True,
                                schemas_root=_schemas_root())
     if not checked.ok:
-        _uploads().discard(token)
+        uploads().discard(token)
         return render_template("authoring/upload.html", slug=slug, problems=checked.problems), 422
     return redirect(url_for("authoring.preview", token=token))
 
@@ -133,7 +123,7 @@ def upload():
 def _checked(token: str) -> Service:
     """The previewed upload, checked again (the catalogue may have changed since); 404
     when it is unknown or expired, the problems page when it no longer passes."""
-    folder = _uploads().folder(token)
+    folder = uploads().folder(token)
     if folder is None:
         abort(404)
     checked = publishing.check(folder, folder.name, resources.catalog(), relative=True, schemas_root=_schemas_root())
@@ -153,7 +143,7 @@ def preview(token: str):
     found, in_flight, refused = [], 0, 0
     if current is not None:
         found = changes(current, new)
-        dossiers = resources.dossiers().query(service=new.slug, statuses=IN_FLIGHT)
+        dossiers = resources.dossiers().query(service=new.slug, statuses=resources.workflow().in_flight)
         in_flight, refused = len(dossiers), len(affected(new, dossiers))
     return render_template("authoring/preview.html", token=token, service=new, current=current, changes=found,
                            in_flight=in_flight, refused=refused, withdrawn=new.slug in catalog.withdrawn,
@@ -208,16 +198,16 @@ def _pdf(data: bytes, filename: str) -> Response:
 @bp.post("/xem-truoc/<token>/xuat-ban")
 @roles_required("admin")
 def publish(token: str):
-    folder = _uploads().folder(token)
+    folder = uploads().folder(token)
     if folder is None:
         flash(_("Bản tải lên này không còn (đã xuất bản, đã bỏ qua hoặc quá một ngày). Hãy tải lên lại."), "error")
         return redirect(url_for("authoring.index"))
     try:
-        service = publishing.publish(_store(), resources.catalog(), folder, folder.name, relative=True,
+        service = publishing.publish(resources.definitions(), resources.catalog(), folder, folder.name, relative=True,
                                      schemas_root=_schemas_root())
     except DefinitionError as exc:
         return render_template("authoring/upload.html", slug=folder.name, problems=exc.problems), 422
-    _uploads().discard(token)
+    uploads().discard(token)
     _reload()
     flash(_("Đã xuất bản phiên bản %(version)s của dịch vụ “%(service)s”.", version=service.version,
             service=service.info.name), "success")
@@ -237,10 +227,10 @@ def restore(slug: str):
 
 
 def _set_withdrawn(slug: str, withdrawn: bool):
-    service = resources.catalog().get(slug)
-    if service is None:
+    try:
+        service = publishing.withdraw(resources.definitions(), resources.catalog(), slug, withdrawn)
+    except publishing.UnknownService:
         abort(404)
-    _store().set_withdrawn(slug, withdrawn)
     _reload()
     if withdrawn:
         flash(_("Dịch vụ “%(service)s” đã ngừng nhận hồ sơ mới. Các hồ sơ đã có vẫn được xử lý.",

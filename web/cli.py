@@ -1,4 +1,13 @@
-"""The ``dichvucong`` command: tools for agency authors and operators."""
+"""The ``dichvucong`` command: tools for agency authors and operators.
+
+``main`` is a :class:`flask.cli.FlaskGroup` whose app is ``web.create_app()`` (which reads
+the ``DVC_*`` environment variables), built only when a command needs it: commands
+declared with ``main.command()`` run inside its app context and reach the portal's
+parts through ``web.resources``; those declared ``with_appcontext=False`` (``schemas
+lint``, ``render``, ``print``, ``storage copy``, ``workflow``) never build it, so they
+need no instance folder. Tests invoke it with ``app.test_cli_runner().invoke(main, ...)``,
+which hands it their own app.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +16,41 @@ import sys
 from pathlib import Path
 
 import click
+from flask import current_app
+from flask.cli import FlaskGroup
 
+from engine.dossier import Status
 from engine.lint import lint as lint_definitions
+from operations import publishing
+from web import resources
 
 
-@click.group(help="Cổng dịch vụ công trực tuyến: công cụ dòng lệnh.")
+def _create_app():
+    from web import create_app  # looked up at each call: tests replace it
+
+    return create_app()
+
+
+class PortalGroup(FlaskGroup):
+    """A FlaskGroup with this program's commands and options only: none of Flask's
+    (``--app``, ``--debug``, ``--env-file``, ``--version``; ``run``, ``shell``, ``routes``),
+    no ``.env`` files, no ``FLASK_*`` variables for the options, no plugin commands; and
+    ``--help`` lists the commands without building the app."""
+
+    def __init__(self, **extra) -> None:
+        super().__init__(create_app=_create_app, add_default_commands=False, add_version_option=False,
+                         load_dotenv=False, set_debug_flag=False, context_settings={"auto_envvar_prefix": None},
+                         **extra)
+        self.params = [p for p in self.params if p.name not in {"env_file", "app", "debug"}]
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        return click.Group.get_command(self, ctx, name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return click.Group.list_commands(self, ctx)
+
+
+@click.group(cls=PortalGroup, help="Cổng dịch vụ công trực tuyến: công cụ dòng lệnh.")
 def main() -> None:
     pass
 
@@ -21,7 +60,8 @@ def schemas() -> None:
     pass
 
 
-@schemas.command("lint", help="Kiểm tra định nghĩa dịch vụ; in mỗi lỗi một dòng 'tệp: con trỏ: lỗi'.")
+@schemas.command("lint", with_appcontext=False,
+                 help="Kiểm tra định nghĩa dịch vụ; in mỗi lỗi một dòng 'tệp: con trỏ: lỗi'.")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 def schemas_lint(paths: tuple[Path, ...]) -> None:
     report = lint_definitions(list(paths) or [Path("schemas")])
@@ -41,13 +81,11 @@ def schemas_lint(paths: tuple[Path, ...]) -> None:
 @click.option("--slug", help="Mã dịch vụ trên đường dẫn (mặc định: tên thư mục).")
 def schemas_publish(folder: Path, slug: str | None) -> None:
     from engine.catalog import DefinitionError
-    from web import create_app, publishing
 
-    app = create_app()
     slug = slug or folder.resolve().name
     try:
-        service = publishing.publish(app.extensions["definitions"], app.extensions["catalog"], folder, slug,
-                                     schemas_root=Path(app.config["SCHEMAS_ROOT"]))
+        service = publishing.publish(resources.definitions(), resources.catalog(), folder, slug,
+                                     schemas_root=Path(current_app.config["SCHEMAS_ROOT"]))
     except DefinitionError as exc:
         for problem in exc.problems:
             click.echo(str(problem))
@@ -61,13 +99,10 @@ def schemas_publish(folder: Path, slug: str | None) -> None:
 @click.argument("slug")
 @click.option("--restore", is_flag=True, help="Nhận hồ sơ trở lại.")
 def schemas_withdraw(slug: str, restore: bool) -> None:
-    from web import create_app
-
-    app = create_app()
-    service = app.extensions["catalog"].get(slug)
-    if service is None:
-        raise click.ClickException(f"Không có dịch vụ nào có mã {slug!r}")
-    app.extensions["definitions"].set_withdrawn(slug, not restore)
+    try:
+        service = publishing.withdraw(resources.definitions(), resources.catalog(), slug, withdrawn=not restore)
+    except publishing.UnknownService:
+        raise click.ClickException(f"Không có dịch vụ nào có mã {slug!r}") from None
     if restore:
         click.echo(f"Dịch vụ {slug} ({service.info.name}) nhận hồ sơ trở lại.", err=True)
     else:
@@ -78,20 +113,24 @@ def schemas_withdraw(slug: str, restore: bool) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 def run(host: str, port: int) -> None:
-    from web import create_app
+    from flask.cli import show_server_banner
+    from werkzeug.serving import run_simple
 
-    app = create_app()
     click.echo(f"Cổng dịch vụ công: http://{host}:{port}/")
-    settings = app.extensions["mail"].settings
+    settings = resources.mailer().settings
     if settings.host is None:
-        outbox = app.extensions["mail"].outbox
+        outbox = resources.mailer().outbox
         click.echo(
             f"Thư điện tử (kích hoạt tài khoản, đặt lại mật khẩu, ...): chưa đặt DVC_MAIL_HOST, nên thư "
             f"không được gửi đi mà lưu trong {outbox}/ và in ra màn hình này, kèm liên kết."
         )
     else:
         click.echo(f"Thư điện tử gửi qua máy chủ SMTP {settings.host}.")
-    app.run(host=host, port=port, debug=False, use_reloader=False)
+    # What app.run(debug=False, use_reloader=False) does; app.run itself does nothing under a
+    # FlaskGroup, which sets FLASK_RUN_FROM_CLI.
+    app = current_app._get_current_object()
+    show_server_banner(False, app.name)
+    run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True)
 
 
 # -- accounts ------------------------------------------------------------------------------
@@ -118,11 +157,10 @@ def _checked(title: str, check, value: str | None) -> None:
         raise click.UsageError(problem.template.format(title=title)) from None
 
 
-def _create_user(app, *, username: str, password: str, full_name: str, email: str, phone: str | None,
+def _create_user(*, username: str, password: str, full_name: str, email: str, phone: str | None,
                  id_number: str | None, role: str, agencies: tuple[str, ...]):
-    """An active account, checked like the registration form (and agencies against the catalogue)."""
-    import datetime as dt
-
+    """An active account of the current app, checked like the registration form (and
+    agencies against the catalogue)."""
     from engine import formats
     from engine.accounts import DuplicateUser, User, check_password, check_username, lookup_key
     from engine.dossier import Role, new_id
@@ -139,20 +177,20 @@ def _create_user(app, *, username: str, password: str, full_name: str, email: st
         raise click.UsageError("Tài khoản cán bộ (--role clerk) cần ít nhất một --agency")
     if agencies and role != Role.CLERK:
         raise click.UsageError("--agency chỉ dùng cho tài khoản cán bộ (--role clerk)")
-    known = {service.info.agency.code for service in app.extensions["catalog"]}
+    known = {service.info.agency.code for service in resources.catalog()}
     unknown = sorted(set(agencies) - known)
     if unknown:
         raise click.UsageError(
             f"Không có cơ quan nào mã {', '.join(unknown)} trong danh mục dịch vụ (các mã có: {', '.join(sorted(known))})"
         )
-    now = dt.datetime.now(dt.timezone(dt.timedelta(hours=7)))
+    now = resources.portal().now()
     user = User(
         id=new_id(), username=username, full_name=full_name.strip(), email=email, phone=phone, id_number=id_number,
-        password_hash=app.extensions["passwords"].hash(password), role=Role(role), agencies=list(agencies),
+        password_hash=resources.passwords().hash(password), role=Role(role), agencies=list(agencies),
         active=True, created_at=now, activated_at=now,
     )
     try:
-        return app.extensions["users"].add(user)
+        return resources.users().add(user)
     except DuplicateUser as taken:
         what = {"username": "Tên đăng nhập", "email": "Thư điện tử", "id_number": "Số CMND/CCCD"}[taken.field]
         raise click.ClickException(f"{what} này đã được dùng cho một tài khoản khác") from None
@@ -173,25 +211,21 @@ def users() -> None:
 @click.option("--role", type=click.Choice(["citizen", "clerk", "admin"]), required=True)
 @click.option("--agency", "agencies", multiple=True, help="Mã cơ quan, ví dụ ubnd-phuong-vi-thanh")
 def users_create(**fields) -> None:
-    from web import create_app
-
     from engine.accounts import ROLE_LABELS
 
-    user = _create_user(create_app(), **fields)
+    user = _create_user(**fields)
     click.echo(f"Đã tạo tài khoản {user.username} ({ROLE_LABELS[user.role].lower()}).")
 
 
 @main.command("demo", help="Tạo các tài khoản dùng thử (chỉ những tài khoản chưa có) và in cách đăng nhập.")
 def demo() -> None:
     from engine.accounts import ROLE_LABELS
-    from web import create_app
 
-    app = create_app()
     click.echo("Tài khoản dùng thử (tên đăng nhập / mật khẩu):")
     for account in DEMO_ACCOUNTS:
-        existing = app.extensions["users"].get_by_username(account["username"])
+        existing = resources.users().get_by_username(account["username"])
         if existing is None:
-            _create_user(app, **account)
+            _create_user(**account)
         note = " (đã có sẵn; mật khẩu có thể đã được đổi)" if existing else ""
         role = ROLE_LABELS[account["role"]]
         click.echo(f"  {role:13} {account['username']} / {account['password']}  {account['full_name']}{note}")
@@ -207,9 +241,7 @@ def mail() -> None:
 
 @mail.command("retry", help="Gửi ngay các thư còn trong hàng đợi; mã thoát 1 nếu còn thư chưa gửi được.")
 def mail_retry() -> None:
-    from web import create_app
-
-    mailer = create_app().extensions["mail"]
+    mailer = resources.mailer()
     delivered = mailer.retry()
     left = len(mailer.pending())
     click.echo(f"Đã gửi {delivered} thư; còn {left} thư trong hàng đợi.")
@@ -217,7 +249,7 @@ def mail_retry() -> None:
         sys.exit(1)
 
 
-# -- printing (renderers/pdf.py, renderers/batch.py) --------------------------------------
+# -- printing (renderers/pdf.py, operations/printing.py) --------------------------------------
 
 def _find_service(code: str, root: Path):
     """A service by folder slug or national code (1.001612); a broken definition is
@@ -242,20 +274,20 @@ def storage_group() -> None:
     pass
 
 
-@storage_group.command("copy", help="Chép mọi tài khoản và hồ sơ từ kho TinyDB của thư mục instance sang cơ sở dữ liệu "
-                              "DATABASE_URL (PostgreSQL, phải chưa có dữ liệu). Hãy dừng cổng trước khi chép.")
+@storage_group.command("copy", with_appcontext=False,
+                       help="Chép mọi tài khoản và hồ sơ từ kho TinyDB của thư mục instance sang cơ sở dữ liệu "
+                            "DATABASE_URL (PostgreSQL, phải chưa có dữ liệu). Hãy dừng cổng trước khi chép.")
 @click.argument("database_url")
 @click.option("--instance", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Thư mục instance (mặc định: $DVC_INSTANCE hoặc instance/).")
 def storage_copy(database_url: str, instance: Path | None) -> None:
     from storage.transfer import TargetNotEmpty, copy_all
-    from web.resources import open_stores
 
     instance = instance or _default_instance()
     if not (instance / "store" / "meta.json").is_file():
         raise click.ClickException(f"Không có kho hồ sơ TinyDB ở {instance / 'store'}")
-    source = open_stores(None, instance)
-    target = open_stores(database_url, instance)
+    source = resources.open_stores(None, instance)
+    target = resources.open_stores(database_url, instance)
     try:
         result = copy_all(source, target, on_progress=lambda n: click.echo(f"Đã chép {n} hồ sơ...", err=True))
     except TargetNotEmpty as full:
@@ -266,7 +298,8 @@ def storage_copy(database_url: str, instance: Path | None) -> None:
                "cơ sở dữ liệu này.")
 
 
-@main.command("render", help="In một dịch vụ ra PDF (hoặc HTML): biểu mẫu trống, hồ sơ mẫu, hoặc hồ sơ từ tệp JSON.")
+@main.command("render", with_appcontext=False,
+              help="In một dịch vụ ra PDF (hoặc HTML): biểu mẫu trống, hồ sơ mẫu, hoặc hồ sơ từ tệp JSON.")
 @click.argument("service_code")
 @click.option("--blank", is_flag=True, help="Biểu mẫu trống để điền tay (Tải về các biểu mẫu).")
 @click.option("--sample", is_flag=True, help="Hồ sơ mẫu, đóng dấu MẪU trên mọi trang.")
@@ -322,10 +355,9 @@ def render(service_code: str, blank: bool, sample: bool, data_file: Path | None,
 
 def _dossier_from(raw, service):
     """A stored dossier (JSON with id, service and data), or form data wrapped in a draft."""
-    import datetime as dt
-
     from pydantic import ValidationError
 
+    from engine.clock import system_clock
     from engine.dossier import Dossier, new_id
 
     if isinstance(raw, dict) and {"id", "service", "data", "created_at"} <= raw.keys():
@@ -338,24 +370,22 @@ def _dossier_from(raw, service):
         return dossier
     if not isinstance(raw, dict):
         raise click.ClickException("Dữ liệu biểu mẫu phải là một đối tượng JSON")
-    now = dt.datetime.now(dt.timezone(dt.timedelta(hours=7)))
+    now = system_clock()
     return Dossier(id=new_id(), service=service.slug, agency=service.info.agency.code, owner="cli",
                    applicant_name="", data=raw, created_at=now, updated_at=now)
 
 
 def _default_instance() -> Path:
-    import os
-
     instance = os.environ.get("DVC_INSTANCE")
     return Path(instance) if instance else Path(__file__).resolve().parent.parent / "instance"
 
 
-@main.command("print", help="In hàng loạt hồ sơ ra PDF (mỗi hồ sơ một tệp, hoặc gộp một tệp) theo mã hoặc bộ lọc.")
+@main.command("print", with_appcontext=False,
+              help="In hàng loạt hồ sơ ra PDF (mỗi hồ sơ một tệp, hoặc gộp một tệp) theo mã hoặc bộ lọc.")
 @click.argument("ids", nargs=-1)
 @click.option("--service", "service_code", help="Dịch vụ: tên thư mục hoặc mã thủ tục (1.001612).")
 @click.option("--status", "statuses", multiple=True,
-              type=click.Choice(["draft", "confirmed", "submitted", "processing", "supplement", "rejected", "done",
-                                 "returned"]), help="Trạng thái (có thể nhiều lần).")
+              type=click.Choice([status.value for status in Status]), help="Trạng thái (có thể nhiều lần).")
 @click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), help="Nộp từ ngày (YYYY-MM-DD).")
 @click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]), help="Nộp đến ngày (YYYY-MM-DD).")
 @click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path),
@@ -375,10 +405,8 @@ def print_command(ids: tuple[str, ...], service_code: str | None, statuses: tupl
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from engine.catalog import DEFAULT_ROOT
-    from engine.dossier import Status
-    from renderers.batch import print_dossiers
+    from operations.printing import print_dossiers
     from storage.tinydb_store import TinyDBStore
-    from web.resources import open_stores
 
     filtered = service_code or statuses or date_from or date_to
     if not ids and not filtered:
@@ -391,7 +419,7 @@ def print_command(ids: tuple[str, ...], service_code: str | None, statuses: tupl
             raise click.ClickException(f"Không có kho hồ sơ ở {store_path}")
     root = schemas_root or DEFAULT_ROOT
     # The portal's own store: TinyDB in a folder, or the database DVC_DATABASE_URL names.
-    store = TinyDBStore(store_path) if store_path else open_stores(database_url, instance).dossiers
+    store = TinyDBStore(store_path) if store_path else resources.open_stores(database_url, instance).dossiers
 
     missing: list[tuple[str, str]] = []
     dossiers = []
@@ -423,3 +451,15 @@ def print_command(ids: tuple[str, ...], service_code: str | None, statuses: tupl
         click.echo(f"Lỗi: hồ sơ {dossier_id}: {reason}", err=True)
     if failed:
         sys.exit(1)
+
+
+# -- the workflow (engine/workflow.py) -----------------------------------------------------
+
+@main.command("workflow", with_appcontext=False,
+              help="In sơ đồ trạng thái của hồ sơ (Mermaid), hoặc với --table bảng các thao tác (Markdown), "
+                   "để cập nhật tài liệu.")
+@click.option("--table", is_flag=True, help="Bảng các thao tác (Markdown) thay cho sơ đồ.")
+def workflow(table: bool) -> None:
+    from engine.workflow import WORKFLOW
+
+    click.echo(WORKFLOW.markdown_table() if table else WORKFLOW.mermaid(), nl=False)

@@ -9,7 +9,7 @@ at the zip's root) or the four JSON files themselves. Nothing in an upload is tr
   no symbolic link, no encrypted entry;
 * each JSON file at most 512 KB: the lint (``engine.bundle.read_json``) reports it.
 
-A refusal is an :class:`UploadRefused` with a message for the page, in the visitor's
+A refusal is an :class:`DefinitionUploadRefused` with a message for the page, in the visitor's
 language (Vietnamese unless they chose English). An
 accepted upload is kept in :class:`UploadArea` (under the instance folder) by a random
 token until it is published or abandoned; uploads older than a day are removed.
@@ -43,7 +43,7 @@ _TOKEN = re.compile(r"[A-Za-z0-9_-]{22}")
 _CHUNK = 64 * 1024
 
 
-class UploadRefused(Exception):
+class DefinitionUploadRefused(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
@@ -60,7 +60,7 @@ def _mb(size: int) -> str:
 
 
 def _read_capped(stream, budget: int, message: str) -> bytes:
-    """At most ``budget`` bytes of ``stream``; UploadRefused(message) when there are more."""
+    """At most ``budget`` bytes of ``stream``; DefinitionUploadRefused(message) when there are more."""
     chunks, total = [], 0
     while True:
         chunk = stream.read(min(_CHUNK, budget - total + 1))
@@ -68,7 +68,7 @@ def _read_capped(stream, budget: int, message: str) -> bytes:
             return b"".join(chunks)
         total += len(chunk)
         if total > budget:
-            raise UploadRefused(message)
+            raise DefinitionUploadRefused(message)
         chunks.append(chunk)
 
 
@@ -76,7 +76,7 @@ def read_upload(uploads: Iterable[FileStorage]) -> Upload:
     """The definition in the posted files: one .zip, or some of the four JSON files."""
     received = [u for u in uploads if u is not None and u.filename]
     if not received:
-        raise UploadRefused(gettext("Chưa chọn tệp nào. Hãy chọn một tệp .zip hoặc các tệp JSON của định nghĩa "
+        raise DefinitionUploadRefused(gettext("Chưa chọn tệp nào. Hãy chọn một tệp .zip hoặc các tệp JSON của định nghĩa "
                                     "dịch vụ."))
     too_big = gettext("Dung lượng tải lên vượt quá %(size)s.", size=_mb(MAX_UPLOAD))
     budget = MAX_UPLOAD
@@ -88,15 +88,15 @@ def read_upload(uploads: Iterable[FileStorage]) -> Upload:
     zips = [name for name, _ in contents if name.lower().endswith(".zip")]
     if zips:
         if len(contents) > 1:
-            raise UploadRefused(gettext("Tải lên một tệp .zip, hoặc các tệp JSON, nhưng không cả hai cùng lúc."))
+            raise DefinitionUploadRefused(gettext("Tải lên một tệp .zip, hoặc các tệp JSON, nhưng không cả hai cùng lúc."))
         return read_zip(contents[0][1])
     files: dict[str, bytes] = {}
     for name, data in contents:
         if name not in FILES:
-            raise UploadRefused(gettext("Tệp “%(name)s” không thuộc định nghĩa dịch vụ; chỉ nhận %(known)s.",
+            raise DefinitionUploadRefused(gettext("Tệp “%(name)s” không thuộc định nghĩa dịch vụ; chỉ nhận %(known)s.",
                                         name=name, known=_known()))
         if name in files:
-            raise UploadRefused(gettext("Tệp “%(name)s” được chọn hai lần.", name=name))
+            raise DefinitionUploadRefused(gettext("Tệp “%(name)s” được chọn hai lần.", name=name))
         files[name] = data
     return Upload(files, None)
 
@@ -115,9 +115,9 @@ def read_zip(data: bytes) -> Upload:
         archive = zipfile.ZipFile(io.BytesIO(data))
         entries = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
-        raise UploadRefused(gettext("Tệp .zip bị hỏng hoặc không phải tệp nén .zip.")) from None
+        raise DefinitionUploadRefused(gettext("Tệp .zip bị hỏng hoặc không phải tệp nén .zip.")) from None
     if len(entries) > MAX_ENTRIES:
-        raise UploadRefused(gettext("Tệp .zip có %(count)s mục, nhiều hơn mức cho phép (%(limit)s).",
+        raise DefinitionUploadRefused(gettext("Tệp .zip có %(count)s mục, nhiều hơn mức cho phép (%(limit)s).",
                                     count=len(entries), limit=MAX_ENTRIES))
     folders: set[str] = set()
     wanted: list[tuple[zipfile.ZipInfo, str]] = []
@@ -126,34 +126,34 @@ def read_zip(data: bytes) -> Upload:
         parts = _safe_parts(entry)
         if entry.is_dir():
             if len(parts) > 1:
-                raise UploadRefused(gettext("Tệp .zip chứa thư mục lồng nhau “%(name)s”: chỉ được có một thư mục.",
+                raise DefinitionUploadRefused(gettext("Tệp .zip chứa thư mục lồng nhau “%(name)s”: chỉ được có một thư mục.",
                                             name=entry.filename))
             folders.add(parts[0])
             continue
         if len(parts) > 2 or parts[-1] not in FILES:
-            raise UploadRefused(gettext("Tệp .zip chứa “%(name)s”, không thuộc định nghĩa dịch vụ; chỉ nhận "
+            raise DefinitionUploadRefused(gettext("Tệp .zip chứa “%(name)s”, không thuộc định nghĩa dịch vụ; chỉ nhận "
                                         "%(known)s.", name=entry.filename, known=_known()))
         if len(parts) == 2:
             folders.add(parts[0])
         declared += entry.file_size
         wanted.append((entry, parts[-1]))
     if len(folders) > 1 or (folders and any(len(_safe_parts(e)) == 1 for e, _ in wanted)):
-        raise UploadRefused(gettext("Các tệp trong .zip phải nằm chung một thư mục, hoặc cùng ở gốc tệp nén."))
+        raise DefinitionUploadRefused(gettext("Các tệp trong .zip phải nằm chung một thư mục, hoặc cùng ở gốc tệp nén."))
     too_big = gettext("Nội dung giải nén vượt quá %(size)s.", size=_mb(MAX_UNCOMPRESSED))
     if declared > MAX_UNCOMPRESSED:
-        raise UploadRefused(too_big)
+        raise DefinitionUploadRefused(too_big)
     files: dict[str, bytes] = {}
     budget = MAX_UNCOMPRESSED
     for entry, name in wanted:
         if name in files:
-            raise UploadRefused(gettext("Tệp “%(name)s” có hai lần trong .zip.", name=name))
+            raise DefinitionUploadRefused(gettext("Tệp “%(name)s” có hai lần trong .zip.", name=name))
         try:
             with archive.open(entry) as member:
                 # Counted as it is inflated: a header may lie about the size.
                 content = _read_capped(member, budget, too_big)
         except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError,
                 RuntimeError):
-            raise UploadRefused(gettext("Không giải nén được “%(name)s” (tệp .zip bị hỏng hoặc dùng cách nén "
+            raise DefinitionUploadRefused(gettext("Không giải nén được “%(name)s” (tệp .zip bị hỏng hoặc dùng cách nén "
                                         "không hỗ trợ).", name=entry.filename)) from None
         budget -= len(content)
         files[name] = content
@@ -161,22 +161,22 @@ def read_zip(data: bytes) -> Upload:
 
 
 def _safe_parts(entry: zipfile.ZipInfo) -> tuple[str, ...]:
-    """The entry's path parts; UploadRefused for an absolute path, ``..``, a link or encryption."""
+    """The entry's path parts; DefinitionUploadRefused for an absolute path, ``..``, a link or encryption."""
     name = entry.filename
     if entry.flag_bits & 0x1:
-        raise UploadRefused(gettext("Tệp .zip có mục được mã hóa (“%(name)s”); hãy nén lại không đặt mật khẩu.",
+        raise DefinitionUploadRefused(gettext("Tệp .zip có mục được mã hóa (“%(name)s”); hãy nén lại không đặt mật khẩu.",
                                     name=name))
     if stat.S_ISLNK(entry.external_attr >> 16):
-        raise UploadRefused(gettext("Tệp .zip chứa liên kết tượng trưng “%(name)s”: không được phép.", name=name))
+        raise DefinitionUploadRefused(gettext("Tệp .zip chứa liên kết tượng trưng “%(name)s”: không được phép.", name=name))
     unified = name.replace("\\", "/")
     if unified.startswith("/") or re.match(r"^[A-Za-z]:", unified) or "\x00" in unified:
-        raise UploadRefused(gettext("Tệp .zip chứa đường dẫn tuyệt đối “%(name)s”: không được phép.", name=name))
+        raise DefinitionUploadRefused(gettext("Tệp .zip chứa đường dẫn tuyệt đối “%(name)s”: không được phép.", name=name))
     parts = tuple(p for p in PurePosixPath(unified).parts if p not in ("", "."))
     if ".." in parts:
-        raise UploadRefused(gettext("Tệp .zip chứa đường dẫn ra ngoài thư mục (“%(name)s”): không được phép.",
+        raise DefinitionUploadRefused(gettext("Tệp .zip chứa đường dẫn ra ngoài thư mục (“%(name)s”): không được phép.",
                                     name=name))
     if not parts:
-        raise UploadRefused(gettext("Tệp .zip có mục không tên “%(name)s”.", name=name))
+        raise DefinitionUploadRefused(gettext("Tệp .zip có mục không tên “%(name)s”.", name=name))
     return parts
 
 

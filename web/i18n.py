@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask, abort, current_app, redirect, request, url_for
 from flask_babel import Babel, get_locale
 
+from engine.clock import VIETNAM_ZONE
 from web.auth import safe_next
 
 LANGUAGES = {"vi": "Tiếng Việt", "en": "English"}
@@ -37,6 +38,6 @@ def switch(lang: str):
 
 
 def init_app(app: Flask) -> None:
-    Babel(app, default_locale=DEFAULT, default_timezone="Asia/Ho_Chi_Minh", locale_selector=select_locale)
+    Babel(app, default_locale=DEFAULT, default_timezone=VIETNAM_ZONE, locale_selector=select_locale)
     app.register_blueprint(bp)
     app.context_processor(lambda: {"languages": LANGUAGES, "locale": str(get_locale())})

@@ -14,13 +14,13 @@ from __future__ import annotations
 import datetime as dt
 import math
 import time
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.exceptions import TooManyRequests
 
 from engine import public
+from engine.clock import VIETNAM
 from engine.dossier import STATUS_LABELS
 from web import resources
 from web.errors import error_page
@@ -28,7 +28,6 @@ from web.limits import limiter, setting
 
 bp = Blueprint("lookup", __name__)
 
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 MAX_QUERY = 64  # longer than any receipt or ID number, however spaced
 
 # One budget for both pages: alternating between them gives a sweeper nothing more.

@@ -1,10 +1,15 @@
-"""Where the portal keeps its data: the dossier and user stores, chosen by ``DATABASE_URL``
-(``DVC_DATABASE_URL``), and the uploaded files, under the instance folder.
+"""The portal's parts for the web layer: built once per app, reached by typed accessors.
+
+``init_app`` builds one ``operations.portal.Portal`` and keeps it in
+``app.extensions["portal"]``: the catalogue (built-in definitions, published versions,
+withdrawals), the dossier and user stores chosen by ``DATABASE_URL``
+(``DVC_DATABASE_URL``), the uploaded files, published definitions and mail queue
+under the instance folder, the password hasher, the e-mail notifier, the clock and the
+workflow table. Blueprints use the accessors below, never ``app.extensions`` itself.
 
 The stores' backend is looked up by the URL's scheme in ``BACKENDS``: none (the setting
 unset) is TinyDB under the instance folder, the embedded default; ``postgresql://`` is
-PostgreSQL. Uploaded files, published service versions and the mail queue stay in the
-instance folder whatever the backend.
+PostgreSQL.
 """
 
 from __future__ import annotations
@@ -15,9 +20,15 @@ from pathlib import Path
 
 from flask import Flask, current_app
 
-from engine.accounts import UserRepository
+from engine.accounts import Passwords, UserRepository
 from engine.catalog import Catalog
+from engine.clock import system_clock
 from engine.repository import DossierRepository
+from engine.workflow import WORKFLOW, Workflow
+from operations.mail import Mailer, MailSettings
+from operations.portal import Portal
+from operations.publishing import CatalogSync
+from storage.definitions import DefinitionStore
 from storage.files import FileStore
 
 
@@ -52,16 +63,9 @@ BACKENDS: dict[str, Callable[[str, Path], Stores]] = {
 }
 
 
-def stores(app: Flask) -> Stores:
-    """The app's stores, opened on first use (web.auth wants the users before init_app runs)."""
-    if "stores" not in app.extensions:
-        app.extensions["stores"] = open_stores(app.config.get("DATABASE_URL"), Path(app.instance_path))
-    return app.extensions["stores"]
-
-
 def open_stores(url: str | None, instance: Path) -> Stores:
     """The stores that ``url`` (DVC_DATABASE_URL) names; None or "": TinyDB under ``instance``.
-    Also for commands that work without the app (``dichvucong print``)."""
+    Also for commands that work without the app (``dichvucong storage copy``)."""
     url = url or ""
     scheme = url.partition("://")[0] if "://" in url else None if url else ""
     if scheme not in BACKENDS:  # the URL itself is not repeated: it may hold a password
@@ -71,19 +75,60 @@ def open_stores(url: str | None, instance: Path) -> Stores:
     return BACKENDS[scheme](url, instance)
 
 
-def init_app(app: Flask) -> None:
+def init_app(app: Flask, builtin: Catalog) -> Portal:
+    """Build the app's parts. ``builtin`` is the catalogue of ``schemas/``; a published
+    version that no longer loads stops start-up, naming its file."""
+    from web.notifications import MailNotifier
+
     instance = Path(app.instance_path)
-    app.extensions["dossiers"] = stores(app).dossiers
-    app.extensions["files"] = FileStore(instance / "files")
+    stores = open_stores(app.config.get("DATABASE_URL"), instance)
+    definitions = DefinitionStore(instance / "definitions")
+    definitions.sweep()
+    sync = CatalogSync(builtin, definitions)
+    portal = Portal(
+        catalog=sync.load(), sync=sync, dossiers=stores.dossiers, users=stores.users,
+        files=FileStore(instance / "files"), definitions=definitions,
+        mailer=Mailer(instance, MailSettings.from_config(app.config)),
+        passwords=Passwords(app.config["PASSWORD_PROFILE"]), notifier=MailNotifier(),
+        clock=app.config.get("CLOCK") or system_clock, workflow=app.config.get("WORKFLOW") or WORKFLOW,
+        close=stores.close,
+    )
+    app.extensions["portal"] = portal
+    return portal
+
+
+def portal(app: Flask | None = None) -> Portal:
+    """The parts of ``app`` (default: the current one)."""
+    return (app or current_app).extensions["portal"]
 
 
 def catalog() -> Catalog:
-    return current_app.extensions["catalog"]
+    return portal().catalog
 
 
 def dossiers() -> DossierRepository:
-    return current_app.extensions["dossiers"]
+    return portal().dossiers
+
+
+def users() -> UserRepository:
+    return portal().users
 
 
 def files() -> FileStore:
-    return current_app.extensions["files"]
+    return portal().files
+
+
+def passwords() -> Passwords:
+    return portal().passwords
+
+
+def mailer() -> Mailer:
+    return portal().mailer
+
+
+def definitions() -> DefinitionStore:
+    return portal().definitions
+
+
+def workflow() -> Workflow:
+    return portal().workflow

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, render_template, request
 
 from engine.definition import METHOD_NAMES
 from engine.text import fold
+from web import resources
 
 bp = Blueprint("services", __name__)
 
 
-def _catalog():
-    return current_app.extensions["catalog"]
+_catalog = resources.catalog
 
 
 @bp.get("/")

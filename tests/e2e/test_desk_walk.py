@@ -29,6 +29,7 @@ from engine.receipts import is_valid
 from tests.e2e.mailbox import small_pdf, wait_for_mail
 from tests.e2e.walk import Walk, expect
 from tests.web.helpers import PASSWORD, add_user
+from web import resources
 
 SERVICE = "Đăng ký thành lập hộ kinh doanh"
 CITIZEN = "Trần Thị Bích Ngọc"
@@ -42,7 +43,7 @@ PUBLIC_STEPS = ["Nộp hồ sơ đến Bộ phận một cửa", "Yêu cầu b�
 def submitted_dossier(app, household):
     """The citizen's dossier, confirmed and submitted, as the citizen walk leaves it."""
     citizen = add_user(app, "congdan", full_name=CITIZEN, id_number=ID_NUMBER, email="ngoc.tran@example.com")
-    store = app.extensions["dossiers"]
+    store = resources.portal(app).dossiers
     me = to_actor(citizen)
     now = dt.datetime.now(ZoneInfo("Asia/Ho_Chi_Minh"))
     dossier = store.add(lifecycle.create(household, me, copy.deepcopy(household.sample), ["giay-de-nghi"], now,

@@ -23,6 +23,7 @@ from engine.dossier import Role
 from engine.receipts import new_receipt_number
 from tests.e2e.walk import Walk, expect
 from tests.web.helpers import PASSWORD, add_user
+from web import resources
 
 CITIZEN = "Nguyễn Thị Thanh Tâm"
 ID_NUMBER = "093186004527"
@@ -54,7 +55,7 @@ def seed(app, catalog, household):
     clerk = add_user(app, "canbo", full_name="Lê Văn Hùng", role=Role.CLERK,
                      agencies=["ubnd-phuong-vi-thanh", "cong-an-phuong-vi-thanh"], phone=None)
     add_user(app, "quantri", full_name="Phạm Quốc Bảo", role=Role.ADMIN, phone=None)
-    store = app.extensions["dossiers"]
+    store = resources.portal(app).dossiers
     me = to_actor(citizen)
     desk = to_actor(clerk)
     now = dt.datetime.now(ZoneInfo("Asia/Ho_Chi_Minh"))

@@ -7,6 +7,7 @@ import pytest
 from engine.dossier import Role
 from tests.web.helpers import SmtpServer, add_user
 from web import create_app
+from web import resources
 
 
 @pytest.fixture
@@ -28,7 +29,7 @@ def client(app):
 def smtp(app):
     """A real SMTP server on localhost that the app sends its e-mail to; ``smtp.messages``."""
     server = SmtpServer().start()
-    mailer = app.extensions["mail"]
+    mailer = resources.portal(app).mailer
     mailer.settings = dataclasses.replace(mailer.settings, host="127.0.0.1", port=server.port, timeout=5)
     yield server
     server.stop()
@@ -49,3 +50,9 @@ def clerk(app):
 @pytest.fixture
 def admin(app):
     return add_user(app, "quantri", full_name="Phạm Quốc Bảo", role=Role.ADMIN, phone=None)
+
+
+@pytest.fixture
+def runner(app):
+    """Flask's CLI runner for ``app``: ``runner.invoke(web.cli.main, [...])`` runs a command in it."""
+    return app.test_cli_runner()

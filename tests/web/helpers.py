@@ -22,6 +22,7 @@ from flask import Flask
 
 from engine.accounts import User
 from engine.dossier import Role, new_id
+from web import resources
 
 PASSWORD = "mat-khau-2025"  # every test user's, unless a test says otherwise
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
@@ -63,10 +64,10 @@ def add_user(app: Flask, username: str, password: str = PASSWORD, **fields: Any)
     now = dt.datetime(2025, 3, 3, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=7)))
     values: dict[str, Any] = dict(
         id=new_id(), username=username, full_name="Nguyễn Thị Mai", email=f"{username}@example.com",
-        phone="0912345678", password_hash=app.extensions["passwords"].hash(password), role=Role.CITIZEN,
+        phone="0912345678", password_hash=resources.portal(app).passwords.hash(password), role=Role.CITIZEN,
         active=True, consent_at=now, created_at=now, activated_at=now,
     )
-    return app.extensions["users"].add(User(**values | fields))
+    return resources.portal(app).users.add(User(**values | fields))
 
 
 def free_port() -> int:

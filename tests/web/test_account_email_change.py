@@ -11,6 +11,7 @@ import pytest
 
 from tests.web.helpers import PASSWORD, add_user, body, link_in, login, post, text
 from web import create_app, tokens
+from web import resources
 
 NEW = "ngoc.tran@example.com"
 OLD = "congdan@example.com"
@@ -18,7 +19,7 @@ PENDING = "Địa chỉ thư điện tử mới đang chờ xác nhận"
 
 
 def users(app):
-    return app.extensions["users"]
+    return resources.portal(app).users
 
 
 def profile_form(**changes):
@@ -225,7 +226,7 @@ def test_the_change_in_english(app, signed_in, citizen, smtp):
 def test_requests_for_a_new_address_are_rate_limited(tmp_path, catalog, smtp):
     app = create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path), "CATALOG": catalog,
                       "PASSWORD_PROFILE": "CHEAPEST", "MAIL_LIMIT_ADDRESS": "2 per hour"})
-    mailer = app.extensions["mail"]
+    mailer = resources.portal(app).mailer
     mailer.settings = dataclasses.replace(mailer.settings, host="127.0.0.1", port=smtp.port, timeout=5)
     add_user(app, "congdan", full_name="Trần Thị Bích Ngọc", id_number="093195001234")
     client = app.test_client()

@@ -7,6 +7,7 @@ import pytest
 
 from tests.web.helpers import PASSWORD, add_user, body, csrf_token, link_in, login, logout, post, text
 from web import tokens
+from web import resources
 
 REGISTRATION = {
     "full_name": "Võ Thị Kim Ngân",
@@ -25,7 +26,7 @@ def register(client, **changes):
 
 
 def users(app):
-    return app.extensions["users"]
+    return resources.portal(app).users
 
 
 # -- Đăng ký ---------------------------------------------------------------------------------

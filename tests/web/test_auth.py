@@ -9,6 +9,7 @@ from flask import Blueprint, render_template_string
 from engine.dossier import Actor, Role
 from tests.web.helpers import add_user, login, text
 from web.auth import actor, current_user, login_required, roles_required, safe_next
+from web import resources
 
 
 @pytest.fixture
@@ -93,7 +94,7 @@ def test_secure_cookies_when_asked(monkeypatch, tmp_path, catalog):
 
 def test_a_deactivated_account_is_signed_out(app, client, citizen):
     login(client, "congdan")
-    users = app.extensions["users"]
+    users = resources.portal(app).users
     users.update(users.get(citizen.id).model_copy(update={"active": False}))
     assert client.get("/thu/ho-so").status_code == 302
 

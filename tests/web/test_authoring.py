@@ -25,8 +25,10 @@ from renderers.pdf import render_dossier_html, render_dossier_pdf
 from tests.renderers.pdf_helpers import flat, pages_text
 from tests.web.helpers import login, post, text
 from tests.web.test_dossiers import create_dossier, fields_of, fill
-from web import create_app, publishing
+from operations import publishing
+from web import create_app
 from web.cli import main as cli
+from web import authoring, resources
 
 HOUSEHOLD = "dang-ky-thanh-lap-ho-kinh-doanh"
 EXTRACT = "cap-ban-sao-trich-luc-ho-tich"
@@ -111,11 +113,11 @@ def citizen_client(app, citizen):
 
 
 def store(app):
-    return app.extensions["dossiers"]
+    return resources.portal(app).dossiers
 
 
 def uploads_left(app) -> list[Path]:
-    return list(app.extensions["definition_uploads"].root.iterdir())
+    return list(authoring.uploads(app).root.iterdir())
 
 
 # -- who may -------------------------------------------------------------------------------------
@@ -134,7 +136,7 @@ def test_only_administrators_may_author(app, client, clerk, citizen, admin):
         assert post(other, f"{ADMIN}/{HOUSEHOLD}/ngung-nhan-ho-so", {}, form_page=token_page).status_code == 403
         assert upload(other, [(make_zip(definition()), "dv.zip")], HOUSEHOLD).status_code == 403
         assert "Quản trị" not in text(other.get("/"))
-    assert app.extensions["definitions"].versions() == [] and uploads_left(app) == []
+    assert resources.portal(app).definitions.versions() == [] and uploads_left(app) == []
 
     login(client, admin.username)
     home = text(client.get("/"))
@@ -162,7 +164,7 @@ def test_a_zip_of_a_new_service_folder_is_checked_previewed_and_published(app, a
     assert uploads_left(app) == []
 
     # Stored bundled: later edits of schemas/_defs never change it.
-    [version] = app.extensions["definitions"].versions()
+    [version] = resources.portal(app).definitions.versions()
     assert (version.slug, version.number) == ("trich-luc-thu-nghiem", 1)
     stored = (version.folder / "form.schema.json").read_text(encoding="utf-8")
     refs = re.findall(r'"\$ref": "([^"]*)"', stored)
@@ -273,7 +275,7 @@ def test_unsafe_uploads_are_refused_with_a_message(app, admin_client, case):
     page = text(response)
     assert response.status_code in (400, 413), page
     assert "Không nhận tệp tải lên" in page and message in page
-    assert uploads_left(app) == [] and app.extensions["definitions"].versions() == []
+    assert uploads_left(app) == [] and resources.portal(app).definitions.versions() == []
 
 
 def test_a_header_that_lies_about_the_size_is_caught_while_inflating(admin_client):
@@ -329,7 +331,7 @@ def test_the_preview_shows_what_breaks_and_how_many_dossiers_in_flight(app, admi
     tried = post(admin_client, f"{preview_path}/bieu-mau?trong=1", {"#/capital": "5"},
                  form_page=f"{preview_path}/bieu-mau")
     assert "Vốn kinh doanh (đồng) phải lớn hơn hoặc bằng 1.000.000" in text(tried)
-    assert app.extensions["definitions"].versions() == []  # nothing published by looking
+    assert resources.portal(app).definitions.versions() == []  # nothing published by looking
 
     # The PDFs: the blank form and the filled sample.
     blank = admin_client.get(f"{preview_path}/bieu-mau.pdf")
@@ -345,7 +347,7 @@ def test_an_unknown_expired_or_already_published_upload(app, admin_client):
     token_path = re.search(r'action="(/quan-tri/dich-vu/xem-truoc/[^"]+/xuat-ban)"', preview.get_data(as_text=True))[1]
     again = post(admin_client, token_path, {}, form_page=ADMIN)  # a second click
     assert "Bản tải lên này không còn" in text(admin_client.get(again.headers["Location"]))
-    assert len(app.extensions["definitions"].versions()) == 1
+    assert len(resources.portal(app).definitions.versions()) == 1
 
     # The national code is now taken by the published service: another slug may not have it.
     taken = upload(admin_client, [(make_zip(GOOD, folder="trich-luc-cu"), "dv.zip")])
@@ -353,7 +355,7 @@ def test_an_unknown_expired_or_already_published_upload(app, admin_client):
 
     other = definition(EXTRACT, service=lambda info: info.update(code="2.999002"))
     response = upload(admin_client, [(make_zip(other, folder="trich-luc-cu"), "dv.zip")])
-    folder = app.extensions["definition_uploads"].root / response.headers["Location"].rsplit("/", 1)[1]
+    folder = authoring.uploads(app).root / response.headers["Location"].rsplit("/", 1)[1]
     day_ago = time.time() - 25 * 3600
     os.utime(folder, (day_ago, day_ago))
     assert admin_client.get(response.headers["Location"]).status_code == 404
@@ -381,7 +383,7 @@ def test_dossiers_keep_their_version_after_version_2_removes_a_field(app, admin_
     assert "Bỏ trường “Thư điện tử” (business/email)" in text(preview)
     assert "Cảnh báo: 2 hồ sơ đang xử lý (kể cả hồ sơ nháp)" in text(preview)
     assert "Đã xuất bản phiên bản 2" in text(listing)
-    catalog = app.extensions["catalog"]
+    catalog = resources.portal(app).catalog
     v1, v2 = catalog.version(HOUSEHOLD, 1), catalog.get(HOUSEHOLD)
     assert v2.version == 2 and [s.version for s in catalog.versions(HOUSEHOLD)] == [1, 2]
 
@@ -439,7 +441,7 @@ def test_a_withdrawn_service_takes_no_new_dossiers_but_keeps_its_own(app, admin_
     listing = text(admin_client.get(response.headers["Location"]))
     assert "đã ngừng nhận hồ sơ mới" in listing and "Đã ngừng nhận hồ sơ mới" in listing
     assert "Nhận hồ sơ trở lại" in listing
-    assert app.extensions["definitions"].withdrawn() == {HOUSEHOLD}
+    assert resources.portal(app).definitions.withdrawn() == {HOUSEHOLD}
 
     home = text(citizen_client.get("/"))
     assert "Đăng ký thành lập hộ kinh doanh" not in home
@@ -490,15 +492,15 @@ def test_another_process_sees_a_publish_and_a_withdrawal_on_its_next_request(app
                         "PASSWORD_PROFILE": "CHEAPEST"})
     visitor = other.test_client()
     assert "Thư điện tử" in text(visitor.get(f"/dich-vu/{HOUSEHOLD}/ho-so-mau"))
-    before = other.extensions["catalog"]
+    before = resources.portal(other).catalog
 
     publish_files(admin_client, version_2(), HOUSEHOLD)
-    assert other.extensions["catalog"] is before  # nothing happens until it serves a request
+    assert resources.portal(other).catalog is before  # nothing happens until it serves a request
     assert BUSINESS_EMAIL not in text(visitor.get(f"/dich-vu/{HOUSEHOLD}/ho-so-mau"))
-    assert other.extensions["catalog"].get(HOUSEHOLD).version == 2
-    unchanged = other.extensions["catalog"]
+    assert resources.portal(other).catalog.get(HOUSEHOLD).version == 2
+    unchanged = resources.portal(other).catalog
     visitor.get("/")
-    assert other.extensions["catalog"] is unchanged  # no change, no reload
+    assert resources.portal(other).catalog is unchanged  # no change, no reload
 
     post(admin_client, f"{ADMIN}/{HOUSEHOLD}/ngung-nhan-ho-so", {}, form_page=ADMIN)
     assert "Dịch vụ này đã ngừng nhận hồ sơ mới" in text(visitor.get(f"/dich-vu/{HOUSEHOLD}"))
@@ -506,7 +508,7 @@ def test_another_process_sees_a_publish_and_a_withdrawal_on_its_next_request(app
 
 def test_start_up_refuses_a_published_version_that_no_longer_loads(app, admin_client, tmp_path, catalog):
     publish_files(admin_client, definition(EXTRACT, service=new_service), "trich-luc-hong")
-    [version] = app.extensions["definitions"].versions()
+    [version] = resources.portal(app).definitions.versions()
     (version.folder / "sample.json").write_text('{"copies": "hai"}', encoding="utf-8")
     with pytest.raises(DefinitionError) as refused:
         create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path), "CATALOG": catalog})
@@ -544,7 +546,7 @@ def test_the_command_line_publishes_and_withdraws_the_same_way(portal, tmp_path)
     assert "Đã xuất bản phiên bản 1 của dịch vụ trich-luc-dong-lenh" in result.output
     result = runner.invoke(cli, ["schemas", "publish", str(folder), "--slug", "trich-luc-dong-lenh"])
     assert "Đã xuất bản phiên bản 2" in result.output
-    assert portal().extensions["catalog"].get("trich-luc-dong-lenh").version == 2
+    assert resources.portal(portal()).catalog.get("trich-luc-dong-lenh").version == 2
 
     (folder / "sample.json").write_text('{"copies": 0}', encoding="utf-8")
     result = runner.invoke(cli, ["schemas", "publish", str(folder), "--slug", "trich-luc-khac"])
@@ -552,9 +554,9 @@ def test_the_command_line_publishes_and_withdraws_the_same_way(portal, tmp_path)
 
     result = runner.invoke(cli, ["schemas", "withdraw", HOUSEHOLD])
     assert result.exit_code == 0 and "đã ngừng nhận hồ sơ mới" in result.output
-    assert not portal().extensions["catalog"].offered(HOUSEHOLD)
+    assert not resources.portal(portal()).catalog.offered(HOUSEHOLD)
     result = runner.invoke(cli, ["schemas", "withdraw", HOUSEHOLD, "--restore"])
-    assert result.exit_code == 0 and portal().extensions["catalog"].offered(HOUSEHOLD)
+    assert result.exit_code == 0 and resources.portal(portal()).catalog.offered(HOUSEHOLD)
     result = runner.invoke(cli, ["schemas", "withdraw", "khong-co"])
     assert result.exit_code == 1 and "Không có dịch vụ nào có mã 'khong-co'" in result.output
 

@@ -1,14 +1,19 @@
-"""`dichvucong users create` and `dichvucong demo`."""
+"""`dichvucong users create`, `dichvucong demo` and `dichvucong workflow`."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 import pytest
 from click.testing import CliRunner
 
 import web
-from engine.dossier import Role
+from engine.clock import VIETNAM
+from engine.dossier import Role, Status
+from engine.workflow import WORKFLOW
 from tests.web.helpers import login
 from web.cli import main as cli
+from web import resources
 
 
 @pytest.fixture
@@ -35,7 +40,7 @@ def test_create_a_clerk_who_can_sign_in_at_once(portal):
     assert result.exit_code == 0, result.output
     assert "Đã tạo tài khoản canbo2 (cán bộ)" in result.output
     app = portal[-1]
-    user = app.extensions["users"].get_by_username("canbo2")
+    user = resources.portal(app).users.get_by_username("canbo2")
     assert user.active and user.role == Role.CLERK and user.agencies == ["ubnd-phuong-vi-thanh"]
     assert login(app.test_client(), "canbo2", "mot-cua-2025").status_code == 302
 
@@ -73,8 +78,36 @@ def test_demo_accounts_are_created_once_and_work(portal):
     second = run("demo")
     assert second.exit_code == 0 and "đã có sẵn" in second.output
     app = portal[-1]
-    users = app.extensions["users"]
+    users = resources.portal(app).users
     assert users.count() == 3
     assert users.get_by_username("canbo").agencies == ["ubnd-phuong-vi-thanh", "cong-an-phuong-vi-thanh"]
     assert users.get_by_username("quantri").role == Role.ADMIN
     assert login(app.test_client(), "congdan", "congdan-2025").status_code == 302
+
+
+def test_a_command_works_on_the_app_the_runner_is_given(app, runner):
+    """``app.test_cli_runner()`` hands the command its app: the account is in that app's
+    store, stamped by that app's clock."""
+    moment = dt.datetime(2026, 11, 25, 9, 30, tzinfo=VIETNAM)
+    resources.portal(app).clock = lambda: moment
+    result = runner.invoke(cli, ["users", "create", "--username", "ThuKy", "--password", "mot-cua-2025",
+                                 "--name", "Đặng Thị Thư", "--email", "thu@example.com", "--role", "admin"])
+    assert result.exit_code == 0, result.output
+    assert "Đã tạo tài khoản thuky (quản trị" in result.output
+    user = resources.portal(app).users.get_by_username("thuky")
+    assert user.active and user.role == Role.ADMIN
+    assert user.created_at == user.activated_at == moment
+    assert login(app.test_client(), "thuky", "mot-cua-2025").status_code == 302
+
+
+def test_workflow_prints_the_state_diagram_and_the_table(runner):
+    diagram = runner.invoke(cli, ["workflow"])
+    assert diagram.exit_code == 0, diagram.output
+    assert diagram.output.startswith("stateDiagram-v2\n")
+    for status in Status:
+        assert status.value in diagram.output
+    assert diagram.output == WORKFLOW.mermaid()
+    table = runner.invoke(cli, ["workflow", "--table"])
+    assert table.exit_code == 0, table.output
+    assert table.output == WORKFLOW.markdown_table()
+    assert table.output.startswith("| action | from | to |")

@@ -77,6 +77,24 @@ def test_render_reports_what_is_wrong(runner, tmp_path):
     assert result.exit_code == 1 and "không đọc được JSON" in result.output
 
 
+def test_commands_that_need_no_portal_never_build_one(runner, tmp_path, monkeypatch):
+    """``--help``, ``schemas lint``, ``render`` and ``workflow`` work without an instance folder."""
+    import web
+
+    def no_app(*args, **kwargs):
+        raise AssertionError("the app was built")
+
+    monkeypatch.setattr(web, "create_app", no_app)
+    instance = tmp_path / "instance"
+    monkeypatch.setenv("DVC_INSTANCE", str(instance))
+    out = str(tmp_path / "blank.html")
+    for args in (["--help"], ["schemas", "lint", "schemas/dang-ky-khai-sinh"], ["workflow"],
+                 ["render", "dang-ky-khai-sinh", "--blank", "--format", "html", "-o", out]):
+        result = runner.invoke(main, args)
+        assert result.exit_code == 0, (args, result.output)
+    assert not instance.exists()
+
+
 # -- print -------------------------------------------------------------------------------------
 
 @pytest.fixture

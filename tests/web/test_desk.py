@@ -16,6 +16,7 @@ from engine import lifecycle
 from engine.accounts import to_actor
 from engine.dossier import Role, Status
 from tests.web.helpers import PASSWORD, add_user, body, login, post, text
+from web import resources
 
 VN = dt.timezone(dt.timedelta(hours=7))
 WED = dt.datetime(2026, 11, 25, 9, 0, tzinfo=VN)
@@ -27,13 +28,13 @@ def at(moment):
 
 @pytest.fixture
 def clock(app):
-    app.config["NOW"] = at(WED)
+    resources.portal(app).clock = at(WED)
     return app
 
 
 def submit_one(app, citizen, household, when=WED):
     """A household business dossier of ``citizen``, confirmed and submitted (as the portal would)."""
-    store = app.extensions["dossiers"]
+    store = resources.portal(app).dossiers
     me = to_actor(citizen)
     dossier = store.add(lifecycle.create(household, me, copy.deepcopy(household.sample), ["giay-de-nghi"], when,
                                          citizen.id_number))
@@ -58,7 +59,7 @@ def act(client, dossier_id, step, **form):
 
 
 def stored(app, dossier_id):
-    return app.extensions["dossiers"].get(dossier_id)
+    return resources.portal(app).dossiers.get(dossier_id)
 
 
 def pdf_text(data: bytes) -> str:
@@ -108,14 +109,14 @@ def test_accept_gives_a_receipt_and_an_appointment_and_tells_the_citizen(app, de
 
 def test_accepting_before_tet_counts_working_days_after_it(app, clock, desk, citizen, household):
     dossier = submit_one(app, citizen, household, dt.datetime(2026, 2, 12, 10, tzinfo=VN))
-    app.config["NOW"] = at(dt.datetime(2026, 2, 12, 10, tzinfo=VN))
+    resources.portal(app).clock = at(dt.datetime(2026, 2, 12, 10, tzinfo=VN))
     act(desk, dossier.id, "tiep-nhan")
     assert stored(app, dossier.id).appointment_date == dt.date(2026, 2, 24)
 
 
 def test_supplement_reopens_the_dossier_and_the_citizen_resubmits(app, client, desk, citizen, household, dossier, smtp):
     act(desk, dossier.id, "tiep-nhan")
-    app.config["NOW"] = at(dt.datetime(2026, 11, 26, 10, tzinfo=VN))  # Thursday: 2 working days left
+    resources.portal(app).clock = at(dt.datetime(2026, 11, 26, 10, tzinfo=VN))  # Thursday: 2 working days left
     act(desk, dossier.id, "yeu-cau-bo-sung", note="Bổ sung bản sao CCCD của ông Lê Văn Hùng")
     asked = stored(app, dossier.id)
     assert asked.status == Status.SUPPLEMENT and asked.paused_working_days == 2
@@ -123,7 +124,7 @@ def test_supplement_reopens_the_dossier_and_the_citizen_resubmits(app, client, d
 
     login(client, citizen.username, PASSWORD)
     assert "Bổ sung bản sao CCCD" in text(client.get(f"/ho-so/{dossier.id}/cap-nhat"))
-    app.config["NOW"] = at(dt.datetime(2026, 12, 3, 8, tzinfo=VN))  # a week later, Thursday
+    resources.portal(app).clock = at(dt.datetime(2026, 12, 3, 8, tzinfo=VN))  # a week later, Thursday
     assert post(client, f"/ho-so/{dossier.id}/nop", {}).status_code == 302
     back = stored(app, dossier.id)
     assert back.status == Status.PROCESSING and back.appointment_date == dt.date(2026, 12, 7)
@@ -166,7 +167,7 @@ def test_a_late_dossier_gets_an_apology_slip_and_a_new_appointment(app, desk, do
     act(desk, dossier.id, "tiep-nhan")
     page = text(desk.get(f"/mot-cua/ho-so/{dossier.id}"))
     assert "Lập phiếu xin lỗi và hẹn lại" not in page  # due Monday 30/11: not yet
-    app.config["NOW"] = at(dt.datetime(2026, 12, 1, 9, tzinfo=VN))
+    resources.portal(app).clock = at(dt.datetime(2026, 12, 1, 9, tzinfo=VN))
     page = text(desk.get(f"/mot-cua/ho-so/{dossier.id}"))
     assert "Quá hạn" in page and "Lập phiếu xin lỗi và hẹn lại" in page
     assert "Quá hạn" in text(desk.get("/mot-cua/"))

@@ -14,6 +14,7 @@ from werkzeug.datastructures import MultiDict
 from engine.dossier import Status
 from tests.browser_form import submit as browser_submit
 from tests.web.helpers import PASSWORD, add_user, body, link_in, login, post, text
+from web import resources
 
 HOUSEHOLD = "dang-ky-thanh-lap-ho-kinh-doanh"
 CREATE = f"/dich-vu/{HOUSEHOLD}/dang-ky-ho-so"
@@ -64,7 +65,7 @@ def create_dossier(client, household, checklist=("giay-de-nghi",)):
 
 
 def store(app):
-    return app.extensions["dossiers"]
+    return resources.portal(app).dossiers
 
 
 # -- step 5: create ----------------------------------------------------------------------------
@@ -163,7 +164,7 @@ def test_uploading_replacing_and_removing_a_file(app, client, signed_in, househo
     upload(client, dossier_id, household, {SLOT: (png.getvalue(), "anh.png")})
     assert store(app).get(dossier_id).attachments[SLOT].media_type == "image/png"
     with pytest.raises(KeyError):
-        app.extensions["files"].read(attached.file_id)  # the replaced file is gone
+        resources.portal(app).files.read(attached.file_id)  # the replaced file is gone
 
     upload(client, dossier_id, household, {}, **{f"~remove/{SLOT}": "1"})
     assert SLOT not in store(app).get(dossier_id).attachments
@@ -201,7 +202,7 @@ def test_the_list_shows_my_dossiers_with_named_actions_and_filters(app, client, 
 def test_many_dossiers_are_paged(app, client, signed_in, household):
     from engine import lifecycle
     from engine.accounts import to_actor
-    from web.dossiers import now
+    from engine.clock import system_clock as now
 
     with app.test_request_context():
         made = [lifecycle.create(household, to_actor(signed_in), household.sample, [], now()) for _ in range(23)]

@@ -21,6 +21,7 @@ from babel.messages.pofile import read_po
 from engine import lifecycle
 from engine.accounts import to_actor
 from tests.web.helpers import login, post, text
+from web import resources
 
 HOUSEHOLD = "dang-ky-thanh-lap-ho-kinh-doanh"
 WED = dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=7)))
@@ -108,7 +109,7 @@ PAGES = {
 @pytest.fixture
 def dossiers(app, citizen, household):
     """Two dossiers of ``congdan``: one confirmed (the citizen may still change it), one submitted."""
-    store = app.extensions["dossiers"]
+    store = resources.portal(app).dossiers
     me = to_actor(citizen)
     found = {}
     for name in ("confirmed", "submitted"):

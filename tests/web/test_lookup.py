@@ -18,6 +18,7 @@ from engine.receipts import new_receipt_number
 from tests.web.helpers import text
 from web import create_app
 from web.lookup import status_url
+from web import resources
 
 VN = dt.timezone(dt.timedelta(hours=7))
 NOW = dt.datetime(2026, 11, 25, 9, tzinfo=VN)
@@ -59,7 +60,7 @@ def app(tmp_path, catalog):
 
 @pytest.fixture
 def found(app, household):
-    store = app.extensions["dossiers"]
+    store = resources.portal(app).dossiers
     return SimpleNamespace(
         done=_make(store, household, CCCD, "done"),
         waiting=_make(store, household, CCCD, "submitted"),  # no receipt number yet
@@ -262,7 +263,7 @@ def test_every_check_symbol_survives_the_url(app, client, household):
         if len(numbers) == 6:
             break
     assert len(numbers) == 6
-    store = app.extensions["dossiers"]
+    store = resources.portal(app).dossiers
     app.config["PUBLIC_URL"] = "https://dichvucong.vithanh.gov.vn"
     for number in numbers.values():
         _make(store, household, CCCD, "processing", receipt_number=lambda _today, n=number: n)

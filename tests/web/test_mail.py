@@ -13,7 +13,9 @@ from click.testing import CliRunner
 
 from tests.web.helpers import SmtpServer, body, free_port
 from web.cli import main as cli
-from web.mail import Mailer, MailSettings, send_mail
+from operations.mail import Mailer, MailSettings
+from web.mail import send_mail
+from web import resources
 
 SUBJECT = "Kích hoạt tài khoản Dịch vụ công trực tuyến Thành phố Vị Thanh"
 TEXT = "Xin chào Đặng Thị Ánh,\n\nhttp://localhost/kich-hoat/abc\n"
@@ -197,7 +199,7 @@ def test_settings_come_from_the_environment(monkeypatch, tmp_path, catalog):
                         "USERNAME": "cong", "PASSWORD": "bi-mat", "FROM": "DVC <dvc@vithanh.example>"}.items():
         monkeypatch.setenv(f"DVC_MAIL_{name}", value)
     app = create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path), "CATALOG": catalog})
-    assert app.extensions["mail"].settings == MailSettings(
+    assert resources.portal(app).mailer.settings == MailSettings(
         host="smtp.vithanh.example", port=2525, security="starttls", username="cong", password="bi-mat",
         sender="DVC <dvc@vithanh.example>",
     )

@@ -16,6 +16,7 @@ from tests.storage.conftest import POSTGRES_URL, fresh_schema
 from tests.web.helpers import add_user, login, text
 from tests.web.test_dossiers import create_dossier
 from web import create_app
+from web import resources
 
 
 @pytest.fixture
@@ -31,12 +32,12 @@ def app(tmp_path, catalog, schema, monkeypatch):
         "TESTING": True, "INSTANCE_PATH": str(tmp_path), "CATALOG": catalog, "PASSWORD_PROFILE": "CHEAPEST",
     })
     yield app
-    app.extensions["stores"].close()  # before the schema is dropped
+    resources.portal(app).close()  # before the schema is dropped
 
 
 def test_a_dossier_created_in_the_portal_is_stored_in_postgresql(app, client, schema, household, tmp_path):
-    assert isinstance(app.extensions["dossiers"], PostgresStore)
-    assert isinstance(app.extensions["users"], PostgresUserStore)
+    assert isinstance(resources.portal(app).dossiers, PostgresStore)
+    assert isinstance(resources.portal(app).users, PostgresUserStore)
     citizen = add_user(app, "congdan", full_name="Trần Thị Bích Ngọc", id_number="093195001234")
     assert login(client, citizen.username).status_code == 302  # the session is kept in the user's row
     dossier_id = create_dossier(client, household)
@@ -123,12 +124,12 @@ def test_a_tinydb_portal_moves_to_postgresql_with_storage_copy(tmp_path, catalog
     monkeypatch.setenv("DVC_DATABASE_URL", url)
     after = create_app(config)
     try:
-        assert isinstance(after.extensions["dossiers"], PostgresStore)
+        assert isinstance(resources.portal(after).dossiers, PostgresStore)
         client = after.test_client()
         assert login(client, "congdan").status_code == 302
         page = text(client.get("/quan-ly-ho-so"))
         assert all(f"/ho-so/{dossier_id}" in page for dossier_id in ids)
-        assert after.extensions["dossiers"].get(next(iter(ids))).data == before.extensions["dossiers"].get(
+        assert resources.portal(after).dossiers.get(next(iter(ids))).data == resources.portal(before).dossiers.get(
             next(iter(ids))).data
     finally:
-        after.extensions["stores"].close()
+        resources.portal(after).close()

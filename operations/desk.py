@@ -1,0 +1,67 @@
+"""The one-stop desk's use case: take an action of the workflow table on a dossier.
+
+Every desk action (accept, request more, reject, record the result, hand over, a new
+appointment, and any row a deployment adds to the table) goes through :func:`act`:
+load the dossier the clerk may see, keep the result file if one was posted, let
+``engine.lifecycle`` check and apply the transition, save it with the version check,
+and tell the citizen by e-mail.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from engine import lifecycle
+from engine.dossier import Actor, Attachment, Dossier
+from engine.workflow import NotFound, Transition
+from operations.dossiers import load
+from operations.files import Upload, keep
+from operations.portal import Portal
+
+RESULT_FILE_MB = 10
+RESULT_KINDS = ("pdf", "jpeg", "png")
+
+
+@dataclass(frozen=True)
+class Posted:
+    """What the clerk filled in on the action's form."""
+
+    note: str = ""
+    new_date: dt.date | None = None
+    result_file: Upload | None = None
+
+
+def action_at(portal: Portal, slug: str) -> Transition:
+    """The desk action at the address ``slug`` of the dossier page; NotFound if none."""
+    transition = portal.workflow.by_slug(slug)
+    if transition is None:
+        raise NotFound()
+    return transition
+
+
+def act(portal: Portal, dossier_id: str, actor: Actor, action: str, posted: Posted) -> tuple[Dossier, str]:
+    """Take ``action``; returns the stored dossier and the note the citizen was sent."""
+    dossier, service = load(portal, dossier_id, actor)
+    transition = portal.workflow[action]
+    result_file = None
+    if posted.result_file is not None and any(i.kind == "file" for i in transition.inputs):
+        portal.workflow.check(dossier, actor, action, portal.now())  # nothing is kept for a refused action
+        result_file = keep(portal, posted.result_file, RESULT_KINDS, RESULT_FILE_MB, name="ket-qua")
+    inputs = lifecycle.Inputs(note=posted.note, new_date=posted.new_date, result_file=result_file)
+    try:
+        updated = lifecycle.take_desk_action(dossier, service, actor, action, portal.now(), inputs, portal.workflow)
+        updated = portal.dossiers.update(updated)
+    except Exception:
+        _discard(portal, result_file)
+        raise
+    note = updated.log[-1].note if any(i.name == "note" for i in transition.inputs) else ""
+    owner = portal.users.get(updated.owner)
+    if owner is not None:
+        portal.notifier.desk_action(owner, updated, service, action, note)
+    return updated, note
+
+
+def _discard(portal: Portal, kept: Attachment | None) -> None:
+    if kept is not None:
+        portal.files.delete(kept.file_id)
