@@ -204,6 +204,9 @@ class Workflow:
                 raise ValueError(f"workflow: two actions have the address {t.slug!r}")
             if t.slug and not t.roles <= DESK:
                 raise ValueError(f"workflow: {t.action!r} has a desk address but is not the desk's")
+            if t.slug and t.confirm and any(i.kind == "file" for i in t.inputs):
+                # The question's page cannot carry a chosen file along: it would be lost.
+                raise ValueError(f"workflow: {t.action!r} asks first, so it cannot take a file")
             if not t.sources or not t.roles:
                 raise ValueError(f"workflow: {t.action!r} needs its source states and its roles")
             by_action[t.action] = t

@@ -21,6 +21,7 @@ from pypdf import PdfReader, PdfWriter
 
 from engine.dossier import STATUS_LABELS, Dossier
 from engine.lifecycle import LifecycleError, NotFound
+from engine.workflow import Transition
 from engine.repository import ConflictError
 from engine.stats import figures
 from engine.uploads import UploadRefused
@@ -37,6 +38,7 @@ bp = Blueprint("desk", __name__, url_prefix="/mot-cua")
 
 DESK = ("clerk", "admin")
 PAGE_SIZE = 20
+CONFIRMED = "xac-nhan"  # posted by the answer to an action's question
 
 
 def _agencies() -> list[str] | None:
@@ -168,9 +170,13 @@ def _posted() -> operations.Posted:
 @bp.post("/ho-so/<dossier_id>/<step>")
 @roles_required(*DESK)
 def act(dossier_id: str, step: str):
+    """Take the action at ``step``; one whose row asks first shows its question, with what
+    the clerk typed carried along, and is taken when that is answered."""
     portal = resources.portal()
     try:
         transition = operations.action_at(portal, step)
+        if transition.confirm and request.form.get(CONFIRMED) != "1":
+            return _ask(transition, dossier_id)
         operations.act(portal, dossier_id, actor(), transition.action, _posted())
     except NotFound:
         abort(404)
@@ -182,6 +188,15 @@ def act(dossier_id: str, step: str):
         return redirect(url_for("desk.dossier_page", dossier_id=dossier_id)), 303
     flash(_("%(action)s: đã lưu và đã báo cho người nộp qua thư điện tử.", action=_(transition.label)), "success")
     return redirect(url_for("desk.dossier_page", dossier_id=dossier_id)), 303
+
+
+def _ask(transition: Transition, dossier_id: str):
+    dossier, service = dossier_or_404(dossier_id)
+    typed = {i.name: request.form.get(i.name, "") for i in transition.inputs}
+    portal = resources.portal()
+    portal.workflow.check(dossier, actor(), transition.action, portal.now(), typed)  # never ask for a refusal
+    return render_template("desk/confirm_action.html", dossier=dossier, service=service, transition=transition,
+                           typed=typed, confirmed=CONFIRMED)
 
 
 # -- prints ---------------------------------------------------------------------------------------

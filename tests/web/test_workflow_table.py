@@ -5,6 +5,7 @@ view is edited for it."""
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -43,8 +44,7 @@ def signed_in(app, user):
     return client
 
 
-@pytest.fixture
-def done(app, citizen, clerk, household):
+def done_in(app, citizen, clerk, household):
     """A household dossier of ``citizen`` whose result the desk recorded."""
     store, me, desk = resources.portal(app).dossiers, to_actor(citizen), to_actor(clerk)
     dossier = store.add(lifecycle.create(household, me, copy.deepcopy(household.sample), [], WED, citizen.id_number))
@@ -52,6 +52,22 @@ def done(app, citizen, clerk, household):
     dossier = store.update(lifecycle.submit(dossier, household, me, WED))
     dossier = store.update(lifecycle.accept(dossier, household, desk, WED, new_receipt_number))
     return store.update(lifecycle.record_result(dossier, desk, "Đã cấp giấy chứng nhận", WED))
+
+
+@pytest.fixture
+def done(app, citizen, clerk, household):
+    return done_in(app, citizen, clerk, household)
+
+
+@pytest.fixture
+def citizen_of(household):
+    """For an app of the test's own: a done dossier of a new citizen, and a clerk."""
+    def make(app):
+        citizen = add_user(app, "congdan", full_name="Trần Thị Bích Ngọc", id_number="093195001234")
+        clerk = add_user(app, "canbo", full_name="Lê Văn Hùng", role=Role.CLERK,
+                         agencies=["ubnd-phuong-vi-thanh", "cong-an-phuong-vi-thanh"], phone=None)
+        return done_in(app, citizen, clerk, household), clerk
+    return make
 
 
 def page_of(client, dossier_id):
@@ -110,3 +126,33 @@ def test_the_new_action_is_not_offered_in_other_states(app, done, clerk):
          form_page=f"/mot-cua/ho-so/{returned.id}")
     assert "Chỉ thu hồi hồ sơ đã có kết quả" in page_of(client, returned.id)
     assert store.get(returned.id).status == Status.RETURNED
+
+
+def test_a_row_that_asks_first_asks_then_takes_the_action(tmp_path, catalog, citizen_of, household):
+    asking = dataclasses.replace(REOPEN, confirm="Bạn chắc chắn muốn thu hồi kết quả này?")
+    app = create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path), "CATALOG": catalog,
+                      "PASSWORD_PROFILE": "CHEAPEST", "WORKFLOW": WORKFLOW.with_transitions(asking),
+                      "CLOCK": lambda: WED})
+    done, clerk = citizen_of(app)
+    desk = signed_in(app, clerk)
+    path, form_page = f"/mot-cua/ho-so/{done.id}/thu-hoi-ket-qua", f"/mot-cua/ho-so/{done.id}"
+
+    question = post(desk, path, {"note": NOTE}, form_page=form_page)
+    page = text(question)
+    assert question.status_code == 200 and 'role="alertdialog"' in page
+    assert "Bạn chắc chắn muốn thu hồi kết quả này?" in page and NOTE in page and "Bỏ qua" in page
+    assert resources.portal(app).dossiers.get(done.id).status == Status.DONE  # nothing happened yet
+
+    blank = post(desk, path, {"note": ""}, form_page=form_page)  # a refusal is said at once, not asked about
+    assert blank.status_code == 303 and "Cần ghi lý do thu hồi kết quả" in page_of(desk, done.id)
+
+    answered = post(desk, path, {"note": NOTE, "xac-nhan": "1"}, form_page=form_page)
+    assert answered.status_code == 303
+    assert resources.portal(app).dossiers.get(done.id).log[-1].action == "reopen"
+
+
+def test_a_row_cannot_ask_first_and_take_a_file():
+    with pytest.raises(ValueError, match="cannot take a file"):
+        WORKFLOW.with_transitions(Transition(
+            "reissue", frozenset({Status.DONE}), (), frozenset({Role.CLERK}), "Cấp lại kết quả", "", slug="cap-lai",
+            confirm="Cấp lại?", inputs=(Input("result_file", "file", "Tệp kết quả"),)))
