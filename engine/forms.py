@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from engine import pointers
+from engine.bounds import MAX_ROWS, is_index
 from engine.form_model import Field, form_model
 from engine.widget_parsers import ACTION, FormFields, parse_field
 
@@ -35,7 +36,9 @@ def parse_form(schema: Any, fields: Mapping[str, Any], strict: bool = False) -> 
 def apply_action(schema: Any, data: Any, action: str) -> Any:
     """Apply a no-JavaScript button to freshly parsed data: ``add:<pointer>`` appends a
     row to the array there, ``remove:<pointer>`` removes that row; anything else
-    (``refresh``) changes nothing. Unknown pointers change nothing either."""
+    (``refresh``) changes nothing. Unknown pointers change nothing either, nor does a
+    row index that is not one (:func:`engine.bounds.is_index`), nor adding a row to an
+    array that already holds ``MAX_ROWS``: the form is shown again as it was posted."""
     kind, _, pointer = action.partition(":")
     pointer = pointer.removeprefix("#")
     model = form_model(schema)
@@ -50,11 +53,11 @@ def apply_action(schema: Any, data: Any, action: str) -> Any:
         container = _ensure_path(data, tokens)
         if container is None:
             return data
-        item = target.item_field(len(container))
+        item = target.item_field(len(container)) if len(container) < MAX_ROWS else None
         if item is not None:
             container.append(item.initial() if item.initial() is not None else _blank(item))
         return data
-    if kind == "remove" and tokens and tokens[-1].isdigit():
+    if kind == "remove" and tokens and is_index(tokens[-1]):
         parent = pointers.resolve(data, pointers.to_pointer(tokens[:-1]), None)
         if isinstance(parent, list) and int(tokens[-1]) < len(parent):
             del parent[int(tokens[-1])]
@@ -77,7 +80,7 @@ def _field_at(field: Field, data: Any, tokens: list[str]) -> Field | None:
             if chosen is None:
                 return None
             current = current.alternatives[chosen].field
-        if current.widget in ("array", "checkboxes") and token.isdigit():
+        if current.widget in ("array", "checkboxes") and is_index(token):
             current = current.item_field(int(token))
             value = value[int(token)] if isinstance(value, list) and int(token) < len(value) else None
         else:
@@ -100,7 +103,7 @@ def _ensure_path(data: Any, tokens: list[str]) -> list | None:
             if token not in node or node[token] is None:
                 node[token] = [] if last else {}
             node = node[token]
-        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+        elif isinstance(node, list) and is_index(token) and int(token) < len(node):
             node = node[int(token)]
         else:
             return None

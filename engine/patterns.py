@@ -7,7 +7,11 @@ pattern with Python's own regex parser and refuses:
 * a repeated group that itself contains an unbounded repetition (nested quantifiers,
   star height > 1);
 * back-references, which no linear-time engine supports;
-* patterns longer than :data:`MAX_LENGTH`.
+* patterns longer than :data:`MAX_LENGTH`;
+* patterns Python's ``re`` cannot compile, which python-jsonschema (the validator that
+  explains errors) would fail on: a syntax error, a Unicode property class ``\\p{L}``
+  (ECMA-262 and jsonschema-rs have it, ``re`` does not), a look-behind of variable width.
+  The sentence says why in Vietnamese.
 """
 
 from __future__ import annotations
@@ -26,9 +30,58 @@ def problem(pattern: str) -> str | None:
         return f"biểu thức chính quy dài quá {MAX_LENGTH} ký tự"
     try:
         parsed = parser.parse(pattern)
-    except (re.error, RecursionError, OverflowError) as exc:
-        return f"biểu thức chính quy không hợp lệ: {exc}"
-    return _check(parsed)
+    except re.error as exc:
+        return _invalid(exc)
+    except (RecursionError, OverflowError, ValueError):
+        return "biểu thức chính quy không hợp lệ: lồng quá sâu hoặc số lần lặp quá lớn"
+    found = _check(parsed)
+    if found:
+        return found
+    try:  # some mistakes only the compiler sees (a look-behind of variable width)
+        re.compile(pattern)
+    except re.error as exc:
+        return _invalid(exc)
+    except (RecursionError, OverflowError, ValueError):
+        return "biểu thức chính quy không hợp lệ: lồng quá sâu hoặc số lần lặp quá lớn"
+    return None
+
+
+# Python's own words for what is wrong, in Vietnamese (by the start of re.error's msg).
+_MISTAKES = {
+    "missing ), unterminated subpattern": "thiếu dấu đóng ngoặc )",
+    "unbalanced parenthesis": "thừa dấu đóng ngoặc )",
+    "unterminated character set": "thiếu dấu đóng ngoặc ] của tập ký tự",
+    "nothing to repeat": "lượng từ (*, +, ?, {…}) không đứng sau ký tự nào",
+    "multiple repeat": "hai lượng từ đứng liền nhau",
+    "min repeat greater than max repeat": "số lần lặp tối thiểu lớn hơn số lần lặp tối đa",
+    "bad character range": "khoảng ký tự bị ngược (ví dụ [z-a])",
+    "bad escape": "ký tự thoát không hợp lệ",
+    "look-behind requires fixed-width pattern": "phần nhìn lùi (?<=…) hoặc (?<!…) phải có độ dài cố định",
+    "global flags not at the start of the expression": "cờ như (?i) chỉ được đặt ở đầu biểu thức",
+    "unknown extension": "cú pháp (?…) không được hỗ trợ",
+    "missing group name": "thiếu tên nhóm",
+    "bad character in group name": "tên nhóm không hợp lệ",
+    "unknown group name": "tên nhóm không tồn tại",
+    "redefinition of group name": "tên nhóm bị đặt hai lần",
+    "invalid group reference": "tham chiếu nhóm không hợp lệ",
+    "cannot refer to an open group": "tham chiếu tới một nhóm chưa đóng",
+    "missing :": "thiếu dấu :",
+    "missing )": "thiếu dấu đóng ngoặc )",
+    "unexpected end of pattern": "biểu thức kết thúc giữa chừng",
+}
+
+
+def _invalid(exc: re.error) -> str:
+    """Why Python's ``re`` refuses a pattern, in Vietnamese, with where (1-based)."""
+    msg = exc.msg if isinstance(exc.msg, str) else str(exc)
+    where = f" (ở ký tự thứ {exc.pos + 1})" if isinstance(exc.pos, int) else ""
+    if msg in ("bad escape \\p", "bad escape \\P"):
+        return (f"biểu thức chính quy dùng lớp ký tự Unicode \\{msg[-1]}{{…}}{where}, mà bộ kiểm tra của cổng "
+                "không hỗ trợ; hãy liệt kê các ký tự, ví dụ [A-Za-zÀ-ỹ] thay cho \\p{L}")
+    for start, words in _MISTAKES.items():
+        if msg.startswith(start):
+            return f"biểu thức chính quy không hợp lệ: {words}{where}"
+    return f"biểu thức chính quy không hợp lệ{where} ({msg})"
 
 
 def _unbounded(max_count: int) -> bool:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from engine.bounds import is_index
+
 
 def escape(token: str | int) -> str:
     return str(token).replace("~", "~0").replace("/", "~1")
@@ -32,12 +34,15 @@ _MISSING = object()
 
 
 def resolve(document: Any, pointer: str, default: Any = _MISSING) -> Any:
-    """The value at ``pointer`` in ``document``; KeyError (or ``default``) when absent."""
+    """The value at ``pointer`` in ``document``; KeyError (or ``default``) when absent.
+
+    An array position counts only when :func:`engine.bounds.is_index` takes it: "²" or
+    five thousand zeros name nothing (``str.isdigit`` takes them, ``int`` does not)."""
     node = document
     for token in split(pointer):
         if isinstance(node, dict) and token in node:
             node = node[token]
-        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+        elif isinstance(node, list) and is_index(token) and int(token) < len(node):
             node = node[int(token)]
         else:
             if default is _MISSING:

@@ -25,16 +25,24 @@ is not active are dropped.
 
 Every parser has the signature ``(field, posted, pointer, in_array) -> value``, and
 returns :data:`OMIT` for "no value: leave the key out of the object".
+
+Posted text is never trusted to be what a browser writes: an index (of an option, an
+alternative or a row) counts only when :func:`engine.bounds.is_index` takes it (ASCII
+digits, at most ``MAX_INDEX``), an array reads at most ``MAX_ROWS`` rows (later ones are
+dropped), and a number of more than ``MAX_DIGITS`` digits, or one no float can hold, is
+kept as the text typed, for validation to refuse with a message on its field.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from engine import pointers
+from engine.bounds import MAX_DIGITS, MAX_ROWS, is_index
 
 if TYPE_CHECKING:
     from engine.form_model import Field
@@ -130,13 +138,19 @@ _INTEGER = re.compile(r"[+-]?\d+")
 _DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 
 
+def _digits(text: str) -> int:
+    return sum(1 for ch in text if ch.isdigit())
+
+
 def _to_integer(raw: str) -> Any:
     text = raw.strip()
     if _THOUSANDS.fullmatch(text):  # 150.000.000, as Vietnamese write amounts
         text = re.sub(r"[.\s]", "", text)
-    if _INTEGER.fullmatch(text):
+    if _INTEGER.fullmatch(text) and _digits(text) <= MAX_DIGITS:
         return int(text)
-    return raw.strip()  # kept as typed: validation says it is not a number, nothing is lost
+    # Kept as typed: validation says it is not a number (or has too many digits), nothing
+    # is lost; int() of thousands of digits would not even be printable.
+    return raw.strip()
 
 
 def _to_number(raw: str) -> Any:
@@ -145,10 +159,14 @@ def _to_number(raw: str) -> Any:
         text = text.replace(".", "")
     if text.count(",") == 1 and "." not in text:  # 12,5: the Vietnamese decimal comma
         text = text.replace(",", ".")
+    if _digits(text) > MAX_DIGITS:
+        return raw.strip()
     if _INTEGER.fullmatch(text):
         return int(text)
     if _DECIMAL.fullmatch(text):
-        return float(text)
+        value = float(text)
+        # 1e999 reads as infinity, which JSON (and so a stored dossier) cannot hold.
+        return value if math.isfinite(value) else raw.strip()
     return raw.strip()
 
 
@@ -177,12 +195,23 @@ parse_number = _converted(_to_number)
 parse_json = _converted(_to_json)  # kept as typed when it is not JSON
 
 
+def position(raw: str | None, count: int) -> int | None:
+    """The position ``raw`` names among ``count`` options, alternatives or rows, when it
+    is one a browser posts (:func:`engine.bounds.is_index`), else None. ("²".isdigit()
+    is true, and int() of it fails; int() of 5,000 nines is refused too.)"""
+    if raw is None or not is_index(raw):
+        return None
+    index = int(raw)
+    return index if index < count else None
+
+
 def parse_option(field: Field, fields: FormFields, pointer: str, in_array: bool) -> Any:
     raw = fields.get(control_name(pointer))
     if raw is None or raw == "":
         return _empty(field, fields, pointer, in_array)
-    if raw.isdigit() and int(raw) < len(field.options):
-        return field.options[int(raw)].value
+    index = position(raw, len(field.options))
+    if index is not None:
+        return field.options[index].value
     return raw  # not one of the offered options: validation will say so
 
 
@@ -248,12 +277,16 @@ def _parse_children(children, fields: FormFields, pointer: str, result: dict) ->
 
 
 def row_indices(fields: FormFields, pointer: str, marker: str = ROW) -> list[str]:
-    """The submitted rows of the array at ``pointer``, in the order the page shows them."""
-    seen: list[str] = []
+    """The submitted rows of the array at ``pointer``, in the order the page shows them:
+    each marker a row index (:func:`engine.bounds.is_index`), once, and at most
+    ``MAX_ROWS`` of them; markers past that are dropped, with their rows."""
+    seen: dict[str, None] = {}
     for index in fields.getlist(control_name(f"{pointer}/{marker}")):
-        if index.isdigit() and index not in seen:
-            seen.append(index)
-    return seen
+        if is_index(index) and index not in seen:
+            seen[index] = None
+            if len(seen) == MAX_ROWS:
+                break
+    return list(seen)
 
 
 def parse_array(field: Field, fields: FormFields, pointer: str, in_array: bool) -> Any:
@@ -270,8 +303,9 @@ def parse_array(field: Field, fields: FormFields, pointer: str, in_array: bool) 
 
 def parse_checkboxes(field: Field, fields: FormFields, pointer: str, in_array: bool) -> Any:
     options = field.item.options
-    chosen = [options[int(raw)].value for raw in fields.getlist(control_name(pointer))
-              if raw.isdigit() and int(raw) < len(options)]
+    # Each box once, however often a crafted post names it: the list stays within the options.
+    indices = dict.fromkeys(position(raw, len(options)) for raw in fields.getlist(control_name(pointer)))
+    chosen = [options[index].value for index in indices if index is not None]
     if not chosen and not field.required and not in_array:
         return _empty(field, fields, pointer, in_array)
     return chosen
@@ -279,6 +313,7 @@ def parse_checkboxes(field: Field, fields: FormFields, pointer: str, in_array: b
 
 def parse_alternatives(field: Field, fields: FormFields, pointer: str, in_array: bool) -> Any:
     raw = fields.get(control_name(f"{pointer}/{ALT}"))
-    if raw is None or not raw.isdigit() or int(raw) >= len(field.alternatives):
+    index = position(raw, len(field.alternatives))
+    if index is None:
         return _empty(field, fields, pointer, in_array)
-    return parse_field(field.alternatives[int(raw)].field, fields, f"{pointer}/~a{raw}", in_array)
+    return parse_field(field.alternatives[index].field, fields, f"{pointer}/~a{raw}", in_array)
