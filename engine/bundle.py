@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,12 +28,13 @@ import referencing.exceptions
 from referencing.jsonschema import DRAFT202012
 
 from engine import pointers
+from engine.bounds import MAX_DEFINITION_FILE, MAX_JSON_DEPTH, MAX_JSON_DIGITS
 
 BASE_URI = "https://schemas.dichvucong.invalid/"
 # What the registry raises for a URI outside the roots (NoSuchResource) or a file it
 # could not read (Unretrievable, caused by a DocumentError).
 UNREACHABLE = (referencing.exceptions.NoSuchResource, referencing.exceptions.Unretrievable)
-MAX_FILE_BYTES = 512 * 1024
+MAX_FILE_BYTES = MAX_DEFINITION_FILE
 
 
 @dataclass(frozen=True)
@@ -62,13 +64,54 @@ def read_json(path: Path, display: str) -> Any:
     if size > MAX_FILE_BYTES:
         raise DocumentError(Problem(display, "", f"tệp lớn quá {MAX_FILE_BYTES // 1024} KB"))
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise DocumentError(Problem(display, "", "tệp phải được lưu với bảng mã UTF-8")) from None
+    beyond = _beyond_bounds(text)
+    if beyond is not None:
+        raise DocumentError(Problem(display, "", beyond))
+    try:
+        return json.loads(text)
     except json.JSONDecodeError as exc:
         raise DocumentError(
             Problem(display, "", f"JSON không hợp lệ ở dòng {exc.lineno}, cột {exc.colno}: {exc.msg}")
         ) from None
+
+
+# What the scan of _beyond_bounds sees of a JSON text: a string (skipped whole, an unclosed
+# one to the end: brackets and digits inside are text), a bracket, or a number's run of
+# digits, signs, points and exponents ("-12.5e+3"; json.loads judges its form afterwards).
+_TOKENS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?|[\[{]|[\]}]|-?[0-9][0-9.eE+-]*', re.DOTALL)
+_DIGIT = re.compile(r"[0-9]")
+
+
+def _beyond_bounds(text: str) -> str | None:
+    """Why ``text`` is beyond what a definition may hold, or None: containers nested deeper
+    than MAX_JSON_DEPTH (json.loads, and every walk of a definition after it, would recurse
+    that deep), or a number of more than MAX_JSON_DIGITS digits (int() refuses 4,300).
+    One pass over the text, without recursion, before json.loads sees it."""
+    depth = 0
+    for token in _TOKENS.finditer(text):
+        value = token.group()
+        first = value[0]
+        if first == '"':
+            continue
+        if first == "[" or first == "{":
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                return f"JSON lồng quá sâu (quá {MAX_JSON_DEPTH} tầng) ở {_place(text, token.start())}"
+        elif first == "]" or first == "}":
+            depth = max(depth - 1, 0)
+        elif len(value) > MAX_JSON_DIGITS and len(_DIGIT.findall(value)) > MAX_JSON_DIGITS:
+            return f"số có quá {MAX_JSON_DIGITS} chữ số ở {_place(text, token.start())}"
+    return None
+
+
+def _place(text: str, index: int) -> str:
+    """Where ``index`` is in ``text``, as json.JSONDecodeError says it (both from 1)."""
+    line = text.count("\n", 0, index) + 1
+    column = index - text.rfind("\n", 0, index)
+    return f"dòng {line}, cột {column}"
 
 
 class SchemaSource:

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
+from engine.bounds import MAX_ROW
 from engine.dossier import Dossier, Status
 
 
@@ -32,13 +33,17 @@ Order = Literal["submitted", "appointment"]
 ORDERS: tuple[Order, ...] = ("submitted", "appointment")
 
 
+
+
 def check_page(order: str, offset: int, limit: int) -> None:
-    """What every backend's ``query_page`` refuses: ValueError for another order or a
-    negative offset or limit."""
+    """What every backend's ``query_page`` refuses: ValueError for another order, or a
+    negative offset or limit, or one past MAX_ROW (no backend is ever asked for it)."""
     if order not in ORDERS:
         raise ValueError(f"unknown order {order!r}: one of {', '.join(ORDERS)}")
     if offset < 0 or limit < 0:
         raise ValueError(f"offset and limit must not be negative: {offset}, {limit}")
+    if offset > MAX_ROW or limit > MAX_ROW:
+        raise ValueError(f"offset and limit must be at most {MAX_ROW}: {offset}, {limit}")
 
 
 @dataclass(frozen=True)
@@ -118,7 +123,8 @@ class DossierRepository(Protocol):
           none), the ``"submitted"`` order.
 
         ``limit`` 0 gives no items but the total; an ``offset`` at or past the end gives
-        no items. A negative ``offset`` or ``limit``, or another order, is a ValueError.
+        no items. A negative ``offset`` or ``limit``, one past ``MAX_ROW``, or another
+        order, is a ValueError (``check_page``).
         ``query_page(..., offset=0, limit=total)`` lists what ``query`` does, in the same order
         for ``"submitted"``."""
 

@@ -32,7 +32,8 @@ def N_(text: str) -> str:
     return text
 
 
-SLUG_HINT = N_("chữ thường không dấu, chữ số, các từ nối bằng dấu gạch ngang, ví dụ dang-ky-ho-kinh-doanh")
+SLUG_HINT = N_("chữ thường không dấu, chữ số, các từ nối bằng dấu gạch ngang, tối đa 64 ký tự, ví dụ "
+               "dang-ky-ho-kinh-doanh")
 
 
 @dataclass

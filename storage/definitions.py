@@ -26,11 +26,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from engine.bounds import MAX_SLUG
 from engine.catalog import FILES
 from storage.atomic import TEMP_PREFIX, JsonFile, fsync_dir, write_atomic
 from storage.lock import WriteLock
 
-SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+# A service's address and folder name: words of lower-case letters and digits joined by
+# "-", at most MAX_SLUG characters (a longer one is no file name on most file systems).
+SLUG = re.compile(rf"(?=.{{1,{MAX_SLUG}}}\Z)[a-z0-9]+(-[a-z0-9]+)*")
 _NUMBER = re.compile(r"[1-9][0-9]{0,5}")
 
 

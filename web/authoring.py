@@ -16,6 +16,7 @@ from flask import (Blueprint, Flask, Response, abort, current_app, flash, redire
 from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from engine.bounds import MAX_SLUG, MAX_UPLOAD
 from engine.catalog import DefinitionError, Service
 from engine.forms import ACTION, apply_action, parse_form
 from engine.text import fold
@@ -25,7 +26,7 @@ from storage.definitions import SLUG
 from operations import publishing
 from web import resources
 from web.auth import roles_required
-from web.definition_upload import MAX_UPLOAD, UploadArea, DefinitionUploadRefused, read_upload
+from web.definition_upload import DefinitionUploadRefused, UploadArea, read_upload
 
 bp = Blueprint("authoring", __name__, url_prefix="/quan-tri/dich-vu")
 UPLOAD_BODY = MAX_UPLOAD + 64 * 1024  # the files, plus the multipart framing and the form's few fields
@@ -109,6 +110,9 @@ def upload():
     slug = slug or uploaded.folder or ""
     if not slug:
         return refused(_("Hãy nhập mã dịch vụ (tên thư mục trên đường dẫn), hoặc tải lên tệp .zip của cả thư mục."))
+    if len(slug) > MAX_SLUG:  # no folder may be named so (the file system's own limit is near)
+        return refused(_("Mã dịch vụ dài quá %(limit)s ký tự (mã đã nhập có %(length)s ký tự); hãy đặt mã ngắn hơn.",
+                         limit=MAX_SLUG, length=len(slug)))
     if not SLUG.fullmatch(slug):
         return refused(_("Mã dịch vụ “%(slug)s” không hợp lệ: %(hint)s.", slug=slug, hint=_(publishing.SLUG_HINT)))
     token = uploads().save(uploaded, slug)

@@ -33,11 +33,9 @@ from werkzeug.datastructures import FileStorage
 
 from engine.catalog import FILES
 from storage.atomic import write_atomic
+from engine.bounds import MAX_ENTRIES, MAX_UNCOMPRESSED, MAX_UPLOAD
 from storage.definitions import SLUG
 
-MAX_UPLOAD = 2 * 1024 * 1024
-MAX_UNCOMPRESSED = 4 * 1024 * 1024
-MAX_ENTRIES = 20
 KEEP_SECONDS = 24 * 3600
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{22}")
 _CHUNK = 64 * 1024

@@ -19,6 +19,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from pypdf import PdfReader, PdfWriter
 
+from engine.bounds import MAX_PAGE
 from engine.dossier import STATUS_LABELS, Dossier
 from engine.lifecycle import LifecycleError, NotFound
 from engine.workflow import Transition
@@ -93,10 +94,12 @@ def inbox():
     filters = _filters()
     repository, agencies = resources.dossiers(), _agencies()
     page = max(request.args.get("trang", 1, type=int), 1)
+    beyond = page > MAX_PAGE  # a typed URL past the bound: only the total, then the last page
     found = repository.query_page(agencies=agencies, **filters, order="appointment",
-                                  offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+                                  offset=0 if beyond else (page - 1) * PAGE_SIZE,
+                                  limit=0 if beyond else PAGE_SIZE)
     pages = max(1, -(-found.total // PAGE_SIZE))
-    if page > pages:  # past the end (the list shrank, or a typed URL): the last page
+    if beyond or page > pages:  # past the end (the list shrank, or a typed URL): the last page
         page = pages
         found = repository.query_page(agencies=agencies, **filters, order="appointment",
                                       offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
