@@ -1,18 +1,30 @@
-"""Keeping a file a person uploaded: checked by its content, stored, described.
+"""Keeping a file a person uploaded: checked by its content, cleaned, stored, described.
 
 The web layer reads the posted bytes (never more than the limit plus one, so an
 oversized file is refused without being held whole); what is kept, and under which
 name, is decided here, for the citizen's documents and the desk's result files alike.
+What is kept is the file ``engine.uploads.clean`` gives (an image without its metadata
+or anything after it), and the attachment's size and SHA-256 are those of that file.
 """
 
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from dataclasses import dataclass
 
+from engine.bounds import MAX_FILE_NAME
 from engine.dossier import Attachment
-from engine.uploads import EXTENSIONS, check
+from engine.uploads import EXTENSIONS, check, clean
 from operations.portal import Portal
+
+
+# Characters that are not shown but change what is: the bidirectional overrides and
+# isolates (U+202A-U+202E, U+2066-U+2069, which can make "ảnh\u202Egpj.exe" read
+# "ảnhexe.jpg"), the marks U+200E, U+200F and U+061C, zero-width characters, controls
+# (Cc, Cf), lone surrogates (Cs), and line and paragraph separators (Zl, Zp). Spacing
+# of any kind (a tab, a line break, a no-break space) becomes one space.
+_HIDDEN = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 
 
 @dataclass(frozen=True)
@@ -24,18 +36,23 @@ class Upload:
 
 
 def safe_filename(name: str, kind: str) -> str:
-    """The name the person gave (for their eyes only), without a path, with the right ending."""
-    base = name.replace("\\", "/").rsplit("/", 1)[-1].strip()[:120] or "tep"
+    """The name the person gave (for their eyes only), without a path or characters that are
+    not shown, spaced with single spaces, in NFC (as macOS's decomposed "ả" is shown everywhere), with the ending of the
+    file's real kind."""
+    visible = "".join(" " if c.isspace() else "" if unicodedata.category(c) in _HIDDEN else c for c in name)
+    base = unicodedata.normalize("NFC", visible).replace("\\", "/").rsplit("/", 1)[-1]
     stem = base.rsplit(".", 1)[0] if "." in base else base
+    stem = " ".join(stem.split())[:MAX_FILE_NAME].strip(" .") or "tep"
     return stem + EXTENSIONS[kind]
 
 
 def keep(portal: Portal, upload: Upload, accept: tuple[str, ...] | list[str], max_size_mb: float,
          name: str | None = None) -> Attachment:
-    """The upload stored, if its content is one of the ``accept`` kinds within the size;
-    else ``engine.uploads.UploadRefused``, and nothing is stored. ``name`` (without its
-    ending) replaces the person's file name."""
+    """The upload cleaned and stored, if its content is one of the ``accept`` kinds within
+    the size; else ``engine.uploads.UploadRefused``, and nothing is stored. ``name``
+    (without its ending) replaces the person's file name."""
     checked = check(upload.data, tuple(accept), max_size_mb)
+    data = clean(upload.data, checked.kind)
     filename = safe_filename(name or upload.filename, checked.kind)
-    return Attachment(file_id=portal.files.put(upload.data), filename=filename, media_type=checked.media_type,
-                      size=checked.size, sha256=hashlib.sha256(upload.data).hexdigest(), uploaded_at=portal.now())
+    return Attachment(file_id=portal.files.put(data), filename=filename, media_type=checked.media_type,
+                      size=len(data), sha256=hashlib.sha256(data).hexdigest(), uploaded_at=portal.now())
