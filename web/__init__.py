@@ -19,8 +19,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from engine.catalog import DEFAULT_ROOT, Catalog
 from storage.atomic import fsync_dir
-from web import (accounts, auth, authoring, desk, dossiers, errors, i18n, input_checks, limits, lookup, mail,
-                 places, resources, security_headers, services)
+from web import (access_log, accounts, auth, authoring, desk, dossiers, errors, i18n, input_checks, limits, lookup,
+                 mail, places, resources, security_headers, services)
 
 # DVC_* environment variable -> setting, for the settings taken as they are.
 _ENV = {
@@ -116,6 +116,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     def layout() -> dict[str, Any]:
         return {"city_name": app.config["CITY_NAME"], "catalog": parts.catalog}
 
+    access_log.init_app(app)  # no ID number or link token in any log line
     errors.init_app(app)
     input_checks.init_app(app)  # before CSRF and the views: a NUL character is refused outright
     security_headers.init_app(app)

@@ -7,6 +7,14 @@ number) and finds nothing for drafts. An unknown value and a malformed or mistyp
 get the same page, apart from the echoed value, so probing learns nothing; both routes
 share one rate limit per client address (``LOOKUP_LIMIT_IP``) so nobody can sweep
 numbers. ``status_url`` is the address the QR code of a printed dossier encodes.
+
+The query is posted (a form with its CSRF token), never put in the address: an ID number
+in a URL would be kept by every access log, proxy and browser history on the way. An old
+bookmark ``/tra-cuu?q=…`` looks nothing up: it is sent on to the empty form (so the number
+leaves the address bar and no Referer carries it), with a word on why. The receipt's own
+page, ``/tra-cuu/<receipt>``, stays an address: a receipt number is not personal, and it
+is what the QR code holds. What still reaches a log (that bookmark, a mistyped address)
+is masked by ``web.access_log``.
 """
 
 from __future__ import annotations
@@ -15,11 +23,12 @@ import datetime as dt
 import math
 import time
 
-from flask import Blueprint, current_app, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.exceptions import TooManyRequests
 
 from engine import public
+from engine.bounds import MAX_QUERY
 from engine.clock import VIETNAM
 from engine.dossier import STATUS_LABELS
 from web import resources
@@ -28,10 +37,9 @@ from web.limits import limiter, setting
 
 bp = Blueprint("lookup", __name__)
 
-MAX_QUERY = 64  # longer than any receipt or ID number, however spaced
 
 # One budget for both pages: alternating between them gives a sweeper nothing more.
-# The empty form (no query) is free: it looks nothing up.
+# The empty form (a GET, or a post of nothing) is free: it looks nothing up.
 _limit = limiter.shared_limit(
     setting("LOOKUP_LIMIT_IP"), scope="lookup",
     exempt_when=lambda: request.endpoint == "lookup.search" and not _query(),
@@ -39,12 +47,21 @@ _limit = limiter.shared_limit(
 
 
 def _query() -> str:
-    return request.args.get("q", "").strip()[:MAX_QUERY]
+    """The posted value; a GET has none (an address never carries one)."""
+    if request.method != "POST":
+        return ""
+    return request.form.get("q", "").strip()[:MAX_QUERY]
 
 
-@bp.get("/tra-cuu")
+@bp.route("/tra-cuu", methods=["GET", "POST"])
 @_limit
 def search():
+    if request.method == "GET" and request.args.get("q", "").strip():
+        # An old bookmark or a shared address of the GET form: the value is not used.
+        flash(_("Để bảo vệ thông tin cá nhân, trang tra cứu không còn nhận số ghi trên địa chỉ trang (như trong "
+                "một dấu trang cũ). Xin vui lòng nhập lại số biên nhận hoặc số CMND/CCCD vào ô dưới đây rồi nhấn "
+                "“Tra cứu”, và xóa dấu trang cũ vì nó có chứa số đó."), "info")
+        return redirect(url_for("lookup.search"), 303)
     query = _query()
     results = public.lookup(resources.dossiers(), query) if query else None
     return _search_page(query, results)
@@ -67,8 +84,9 @@ def _search_page(query: str, results: list[public.PublicDossier] | None) -> str:
 
 @bp.after_request
 def _private(response):
-    # The URL may carry an ID number: keep it out of shared caches, search engines and
-    # the Referer sent to other sites.
+    # The answer to a post shows the number typed, an old bookmark's address still holds
+    # one: keep them out of shared caches and the browser's cache, search engines and the
+    # Referer sent to other sites.
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Robots-Tag"] = "noindex"
     response.headers["Referrer-Policy"] = "same-origin"

@@ -131,7 +131,9 @@ def test_tables_read_as_cards_on_a_phone(app, portal, catalog, household, open_c
 
     # Tra cứu hồ sơ by the ID number: the three dossiers sent to the desk (the one not yet
     # accepted has no receipt number, so no link to its details)
-    citizen.goto(portal + "/tra-cuu?q=" + ID_NUMBER)
+    citizen.goto(portal + "/tra-cuu")  # the number is posted, never put in the address
+    citizen.get_by_label("Biên nhận hoặc Số CMND/CCCD").fill(ID_NUMBER)
+    walk.press(citizen.get_by_role("button", name="Tra cứu"))
     check_table(walk, "lookup-table", 3, "tra-cuu", every_row_acts=False)
 
     # The clerk: the inbox (two rows late), then the statistics

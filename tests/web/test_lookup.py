@@ -1,5 +1,6 @@
 """Tra cứu hồ sơ: anyone looks a dossier up by receipt number or ID number and sees its
-status and processing log, never its content; probing learns nothing; sweeping is slowed."""
+status and processing log, never its content; probing learns nothing; sweeping is slowed;
+the number is posted, never put in an address that a log would keep."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from markupsafe import escape
 from engine import lifecycle as lc
 from engine.dossier import Actor, Role
 from engine.receipts import new_receipt_number
-from tests.web.helpers import text
+from tests.web.helpers import csrf_token, post, text
 from web import create_app
 from web.lookup import status_url
 from web import resources
@@ -29,6 +30,7 @@ CMND = "093186004"
 DRAFT_ONLY = "079200001111"  # an ID number whose dossiers were never sent to the desk
 RESULT_NOTE = "Giấy chứng nhận đăng ký hộ kinh doanh số 57A8001234"
 NOT_FOUND = "Không tìm thấy hồ sơ phù hợp với thông tin bạn nhập."
+OLD_ADDRESS = "trang tra cứu không còn nhận số ghi trên địa chỉ trang"
 # What the household sample and the people around it hold: never on a public page.
 SECRETS = ("Thanh Tâm", "Nguyễn Thị", CCCD, "Trần Hưng Đạo", "Quán cơm", "0939512486", "thanhtam",
            "Lê Văn Hùng", "093083002918", "Trần Thị Lan", "57A8001234", "1986")
@@ -71,34 +73,79 @@ def found(app, household):
 
 
 def search(client, query: str):
-    return client.get("/tra-cuu", query_string={"q": query})
+    """The form filled in and sent, as the browser does: posted with the session's CSRF token."""
+    return post(client, "/tra-cuu", {"q": query})
 
 
 _SWITCH = re.compile(r'href="/ngon-ngu/en\?next=[^"]*"')
 
 
 def without_echo(page: str, query: str) -> str:
-    """The page with the typed value taken out: it is echoed in the input and in the
-    address the language switch comes back to (the request's own path)."""
+    """The page with the typed value taken out: it is echoed in the input; the address the
+    language switch comes back to is the request's own path (the detail page's receipt)."""
     echoed = f'value="{escape(query)}"'
     assert page.count(echoed) == 1, query
     assert len(_SWITCH.findall(page)) == 1
+    # The session's CSRF token differs between clients, never between answers of one session.
+    page = re.sub(r'name="csrf_token" value="[^"]+"', 'name="csrf_token" value="..."', page)
     return _SWITCH.sub('href="/ngon-ngu/en?next=..."', page.replace(echoed, 'value=""'))
 
 
 # -- the page ---------------------------------------------------------------------------------
 
-def test_the_page_has_one_labelled_field_and_a_get_form(client):
+def test_the_page_has_one_labelled_field_and_a_posted_form(client):
     response = client.get("/tra-cuu")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
-    assert re.search(r'<form[^>]*method="get"[^>]*action="/tra-cuu"', page)
+    form = re.search(r'<form[^>]*method="post"[^>]*action="/tra-cuu"[^>]*>(.*?)</form>', page, re.S).group(1)
+    assert re.search(r'<input type="hidden" name="csrf_token" value="[^"]+">', form)
     assert '<label for="q">Biên nhận hoặc Số CMND/CCCD</label>' in page
     assert 'id="q" name="q"' in page and 'aria-describedby="q-hint"' in page
     hint = re.search(r'<p class="hint" id="q-hint">(.*?)</p>', page).group(1)
     assert "số biên nhận" in hint and "CMND" in hint and "CCCD" in hint
-    assert ">Tra cứu</button>" in page and "csrf_token" not in page
+    assert ">Tra cứu</button>" in page and OLD_ADDRESS not in page
     assert 'aria-live="polite"' in page and NOT_FOUND not in page and "<table" not in page
+
+
+def test_the_answer_s_address_holds_no_number(client, found):
+    """The answer is the page of the post: the browser's address stays /tra-cuu, and the
+    language switch comes back there, not to the number."""
+    response = search(client, CCCD)
+    assert response.status_code == 200 and response.request.path == "/tra-cuu"
+    assert response.request.query_string == b""
+    assert 'href="/ngon-ngu/en?next=/tra-cuu"' in response.get_data(as_text=True)
+
+
+def test_an_old_address_with_the_number_looks_nothing_up(app, client, found):
+    """A bookmark of the old GET form (/tra-cuu?q=…): sent on to the empty form, with a word
+    on why, whatever the value; nothing is looked up, nothing counted."""
+    app.config["LOOKUP_LIMIT_IP"] = "1 per minute"
+    for query in (CCCD, found.done.receipt_number, "abc"):
+        response = client.get("/tra-cuu", query_string={"q": query})
+        assert response.status_code == 303, query
+        assert response.headers["Location"] == "/tra-cuu"  # the number leaves the address bar
+        assert response.headers["Cache-Control"] == "no-store"
+        page = text(client.get(response.headers["Location"]))
+        assert OLD_ADDRESS in page and "“Tra cứu”" in page
+        assert query not in page and 'value=""' in page
+        assert "<table" not in page and NOT_FOUND not in page and "Kết quả tra cứu" not in page
+    assert search(client, CCCD).status_code == 200, "the old addresses used none of the budget"
+    assert text(client.get("/tra-cuu")).count(OLD_ADDRESS) == 0, "the word is said once"
+    assert client.get("/tra-cuu?q=").status_code == 200  # an empty one is the form itself
+
+
+def test_a_lookup_without_the_form_s_token_is_refused(client, found):
+    """A post from another site (or a form kept open past its session) finds nothing."""
+    for data in ({"q": CCCD}, {"q": CCCD, "csrf_token": "forged"}):
+        response = client.post("/tra-cuu", data=data)
+        assert response.status_code == 400
+        page = text(response)
+        assert "Phiên làm việc đã hết hạn" in page and found.done.receipt_number not in page and CCCD not in page
+
+
+def test_an_empty_post_is_the_empty_form(client):
+    page = text(search(client, "   "))
+    assert 'value=""' in page and "Kết quả tra cứu" not in page and NOT_FOUND not in page
 
 
 def test_the_menu_link_leads_here(client):
@@ -163,8 +210,8 @@ def test_names_are_masked_and_nothing_personal_is_shown(client, found):
 
 def test_an_id_number_search_shows_the_number_only_where_it_was_typed(client, found):
     page = search(client, CCCD).get_data(as_text=True)
-    # In the field, and in the address the language switch comes back to: nowhere else.
-    assert page.count(CCCD) == 2 and f'value="{CCCD}"' in page and f"next=/tra-cuu?q%3D{CCCD}" in page
+    # In the field, nowhere else (not in the address the language switch comes back to).
+    assert page.count(CCCD) == 1 and f'value="{CCCD}"' in page
     page = text(client.get(f"/tra-cuu/{found.done.receipt_number}"))
     assert CCCD not in page
     for secret in SECRETS:
@@ -236,7 +283,9 @@ def test_the_detail_page_takes_any_spelling_of_the_number(client, found):
 
 
 def test_lookup_pages_are_not_cached_or_indexed(client, found):
-    for response in (search(client, CCCD), client.get(f"/tra-cuu/{found.done.receipt_number}")):
+    for response in (search(client, CCCD), client.get(f"/tra-cuu/{found.done.receipt_number}"),
+                     client.get("/tra-cuu"), client.get("/tra-cuu", query_string={"q": CCCD}),
+                     client.get(f"/tra-cuu/{CCCD}")):
         assert response.headers["Cache-Control"] == "no-store"
         assert response.headers["X-Robots-Tag"] == "noindex"
 
@@ -290,7 +339,10 @@ def test_status_url_without_public_url_is_the_request_s_address_and_opens_the_de
 def test_lookups_are_rate_limited_per_client_with_a_vietnamese_page(app, client, found):
     app.config["LOOKUP_LIMIT_IP"] = "3 per minute"
     number = found.done.receipt_number
-    assert client.get("/tra-cuu").status_code == 200  # the empty form looks nothing up: free
+    token = csrf_token(client, "/tra-cuu")
+    for _ in range(5):  # the empty form looks nothing up: free, shown or posted empty
+        assert client.get("/tra-cuu").status_code == 200
+        assert client.post("/tra-cuu", data={"csrf_token": token, "q": " "}).status_code == 200
     codes = [search(client, CCCD).status_code, client.get(f"/tra-cuu/{number}").status_code,
              search(client, "abc").status_code, client.get(f"/tra-cuu/{number}").status_code,
              search(client, CCCD).status_code]
