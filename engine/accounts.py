@@ -19,22 +19,30 @@ from __future__ import annotations
 import datetime as dt
 import re
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Literal, Protocol
 
 import argon2
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from pydantic import BaseModel, Field, field_validator
+from zxcvbn import zxcvbn
 
 from engine import formats
 from engine.dossier import Actor, Role
 from engine.formats import FormatProblem
 from engine.repository import ConflictError
+from engine.text import fold
 
 MAX_SESSIONS = 10  # signing in on an eleventh device ends the oldest session
 USERNAME_PATTERN = re.compile(r"[a-z0-9._]{4,32}")
-PASSWORD_MIN_LENGTH = 8
+PASSWORD_MIN_LENGTH = 10
+# zxcvbn's score, 0 to 4: below 2 a password falls to an online guesser within about a
+# million tries (its lists of common passwords, names, dates, keyboard walks, l33t).
+PASSWORD_MIN_SCORE = 2
+# What Vietnamese passwords are often made of, which zxcvbn's English lists do not know.
+COMMON_WORDS = ("matkhau", "anhyeuem", "emyeuanh", "yeuem", "vietnam", "hanoi", "saigon", "hochiminh", "haugiang",
+                "vithanh", "dichvucong", "congdan", "canbo", "quantri")
 UniqueField = Literal["username", "email", "id_number"]
 ROLE_LABELS = {Role.CITIZEN: "Công dân", Role.CLERK: "Cán bộ", Role.ADMIN: "Quản trị viên", Role.SYSTEM: "Hệ thống"}
 
@@ -190,13 +198,23 @@ def check_username(value: str) -> None:
         raise FormatProblem("{title} chỉ được gồm chữ cái không dấu, chữ số, dấu chấm và dấu gạch dưới")
 
 
-def check_password(password: str, username: str = "") -> None:
-    if len(password) < PASSWORD_MIN_LENGTH:
-        raise FormatProblem("{title} phải có ít nhất 8 ký tự")
+def check_password(password: str, username: str = "", known: Iterable[str] = ()) -> None:
+    """Refuses (FormatProblem) a password that is short, only digits, the username, or easy
+    to guess: zxcvbn (a well-kept estimator; writing our own would mean our own lists of
+    common passwords) scores it against its lists, ours, and what the account says of its
+    owner (``known``: name, e-mail)."""
     if password.isdigit():
         raise FormatProblem("{title} không được chỉ gồm chữ số")
     if username and password.strip().lower() == username.strip().lower():
         raise FormatProblem("{title} không được trùng với tên đăng nhập")
+    if len(password) < PASSWORD_MIN_LENGTH:
+        raise FormatProblem("{title} phải có ít nhất 10 ký tự")
+    texts = [fold(t) for t in (username, *known) if t]  # "Nguyễn Thu Hà" is typed "nguyenthuha"
+    hints = [*texts, *(t.replace(" ", "") for t in texts), *(w for t in texts for w in re.split(r"[\s@._-]+", t) if w)]
+    # Past 72 characters a password is long enough; zxcvbn refuses longer input.
+    if zxcvbn(password[:72], user_inputs=[*hints, *COMMON_WORDS])["score"] < PASSWORD_MIN_SCORE:
+        raise FormatProblem("{title} quá dễ đoán (một từ thông dụng, một tên, một ngày sinh...). Hãy dùng vài từ "
+                            "ghép lại, ví dụ “hoa-sen-tim-1987”")
 
 
 # -- password hashing ----------------------------------------------------------------------

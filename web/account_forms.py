@@ -56,9 +56,11 @@ class NewPassword:
 
     def __call__(self, form: FlaskForm, field) -> None:
         username = form.username.data if "username" in form else getattr(form, "account_username", "")
+        known = [f.data for name in ("full_name", "email") if name in form and isinstance((f := form[name]).data, str)]
+        known += getattr(form, "account_known", [])
         if field.data:
             try:
-                check_password(field.data, username or "")
+                check_password(field.data, username or "", known)
             except FormatProblem as problem:
                 raise ValidationError(_problem_message(problem, str(field.label.text))) from None
 
@@ -100,7 +102,7 @@ def _id_number(*validators) -> StringField:
 def _new_password(label: str, missing: str) -> PasswordField:
     return PasswordField(
         label, [required(missing), NewPassword()],
-        description=_l("Ít nhất 8 ký tự, không chỉ gồm chữ số và khác tên đăng nhập."),
+        description=_l("Ít nhất 10 ký tự, khó đoán: vài từ ghép lại, không phải tên hay ngày sinh của bạn."),
     )
 
 
@@ -143,9 +145,10 @@ class ResetPasswordForm(FlaskForm):
     password = _new_password(_l("Mật khẩu mới"), _l("Vui lòng nhập mật khẩu mới"))
     confirm = _confirmation(_l("Nhập lại mật khẩu mới"), _l("Vui lòng nhập lại mật khẩu mới"))
 
-    def __init__(self, account_username: str, **kwargs) -> None:
+    def __init__(self, account_username: str, account_known: tuple[str, ...] = (), **kwargs) -> None:
         super().__init__(**kwargs)
         self.account_username = account_username
+        self.account_known = list(account_known)  # the owner's name and e-mail: not to be the password
 
 
 class ChangePasswordForm(ResetPasswordForm):

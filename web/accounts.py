@@ -226,7 +226,7 @@ def reset_password(token: str):
         return _link_problem("reset", "expired")
     except tokens.LinkInvalid:
         return _link_problem("reset", "invalid")
-    form = ResetPasswordForm(account_username=user.username)
+    form = ResetPasswordForm(account_username=user.username, account_known=(user.full_name, user.email))
     if not form.validate_on_submit():
         return _form_page("accounts/reset.html", form, user=user)
     new_hash = passwords().hash(form.password.data)
@@ -290,7 +290,8 @@ def _account_key() -> str:
 def profile():
     user = current_user()
     form = _profile_form(user, obj=user)
-    password_form = ChangePasswordForm(account_username=user.username, prefix="pw", formdata=None)
+    password_form = ChangePasswordForm(account_username=user.username, account_known=(user.full_name, user.email),
+                                       prefix="pw", formdata=None)
     if not form.validate_on_submit():
         return _profile_page(form, password_form, 422 if form.is_submitted() else 200)
     new_email = form.email.data if form.changes_email() else None
@@ -354,7 +355,8 @@ def confirm_email(token: str):
 @login_required
 def change_password():
     user = current_user()
-    form = ChangePasswordForm(account_username=user.username, prefix="pw")
+    form = ChangePasswordForm(account_username=user.username, account_known=(user.full_name, user.email),
+                              prefix="pw")
     profile_form = _profile_form(user, obj=user, formdata=None)
     if not form.validate():
         return _profile_page(profile_form, form, 422)

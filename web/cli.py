@@ -167,7 +167,7 @@ def _create_user(*, username: str, password: str, full_name: str, email: str, ph
 
     username, email = lookup_key("username", username), lookup_key("email", email)
     _checked("Tên đăng nhập", check_username, username)
-    _checked("Mật khẩu", lambda p: check_password(p, username), password)
+    _checked("Mật khẩu", lambda p: check_password(p, username, (full_name, email)), password)
     _checked("Thư điện tử", formats.check_email, email)
     _checked("Số điện thoại", formats.check_phone, phone)
     _checked("Số CMND/CCCD", formats.check_id_number, id_number)

@@ -46,8 +46,10 @@ def test_defaults_of_a_new_account():
 
 @pytest.mark.parametrize(
     ("password", "username", "message"),
-    [("ngan25", "congdan", "ít nhất 8"), ("1234567890", "congdan", "chỉ gồm chữ số"),
-     ("CongDan2025", "congdan2025", "trùng với tên đăng nhập")],  # case does not make it another
+    [("ngan25", "congdan", "ít nhất 10"), ("1234567890", "congdan", "chỉ gồm chữ số"),
+     ("CongDan2025", "congdan2025", "trùng với tên đăng nhập"),  # case does not make it another
+     ("password12", "congdan", "quá dễ đoán"), ("matkhau123", "congdan", "quá dễ đoán"),  # common, in two languages
+     ("congdan1990", "congdan", "quá dễ đoán"), ("anhyeuem2025", "congdan", "quá dễ đoán")],
 )
 def test_password_rules(password, username, message):
     with pytest.raises(FormatProblem, match=message):
@@ -90,3 +92,11 @@ def test_passwords_hash_verify_and_rehash():
     assert not cheap.verify(None, "an-toan-2025")  # unknown user: same work, always False
     assert not cheap.needs_rehash(hashed) and strong.needs_rehash(hashed)
     assert strong.verify(hashed, "an-toan-2025")  # the parameters are read from the hash
+
+
+def test_a_password_made_of_the_owner_s_name_is_refused():
+    with pytest.raises(FormatProblem, match="quá dễ đoán"):
+        check_password("nguyenthuha", "congdan", ["Nguyễn Thu Hà", "thuha@example.com"])
+    with pytest.raises(FormatProblem, match="quá dễ đoán"):
+        check_password("thuha@example.com", "congdan", ["Nguyễn Thu Hà", "thuha@example.com"])
+    check_password("hoa-sen-tim-1987", "congdan", ["Nguyễn Thu Hà", "thuha@example.com"])

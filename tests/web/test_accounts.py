@@ -84,7 +84,7 @@ def test_invalid_registration_shows_each_problem_and_keeps_what_was_typed(app, c
     ("changes", "message"),
     [
         ({"password": "kim.ngan", "confirm": "kim.ngan"}, "Mật khẩu không được trùng với tên đăng nhập"),
-        ({"password": "ngan25", "confirm": "ngan25"}, "Mật khẩu phải có ít nhất 8 ký tự"),
+        ({"password": "ngan25", "confirm": "ngan25"}, "Mật khẩu phải có ít nhất 10 ký tự"),
         ({"username": "kim ngân"}, "Tên đăng nhập chỉ được gồm chữ cái không dấu"),
     ],
 )
@@ -251,7 +251,7 @@ def test_password_reset_by_email_ends_every_session(app, client, citizen, smtp):
     link = link_in(message)
     assert "Đặt lại mật khẩu" in text(client.get(link))
     refused = post(client, link, {"password": "ngan", "confirm": "ngan"})
-    assert refused.status_code == 422 and "Mật khẩu mới phải có ít nhất 8 ký tự" in text(refused)
+    assert refused.status_code == 422 and "Mật khẩu mới phải có ít nhất 10 ký tự" in text(refused)
 
     done = post(client, link, {"password": "mat-khau-moi-1", "confirm": "mat-khau-moi-1"})
     assert done.status_code == 302 and done.location.endswith("/dang-nhap")
