@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+import errno
+
+import psycopg
+from flask import Flask, current_app, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -20,6 +23,13 @@ PAGES = {
     ),
     500: (_l("Đã có lỗi xảy ra"), _l("Hệ thống gặp sự cố khi xử lý yêu cầu. Xin vui lòng thử lại sau.")),
 }
+UNAVAILABLE_PAGE = (
+    _l("Hệ thống tạm thời không lưu được dữ liệu"),
+    _l("Những gì bạn đã lưu trước đây vẫn còn nguyên; thao tác vừa rồi chưa được lưu. Xin vui lòng thử lại sau "
+       "ít phút."),
+)
+# A store that cannot be written: a full or read-only disk, a quota; the database gone.
+UNWRITABLE = frozenset({errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EIO})
 CSRF_PAGE = (
     _l("Phiên làm việc đã hết hạn"),
     _l("Biểu mẫu đã quá hạn hoặc không được gửi từ trang của hệ thống. Xin vui lòng tải lại trang và thử lại."),
@@ -30,10 +40,30 @@ def error_page(status: int, title: str, message: str):
     return render_template("error.html", title=title, message=message), status
 
 
+def unavailable():
+    """503 with Retry-After: the portal is up, its store is not (nothing was half-saved:
+    every store writes a whole new file or row, or nothing)."""
+    body, status = error_page(503, *UNAVAILABLE_PAGE)
+    return body, status, {"Retry-After": "120"}
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(_error: CSRFError):
         return error_page(400, *CSRF_PAGE)
+
+    @app.errorhandler(OSError)
+    def store_failed(error: OSError):
+        if error.errno not in UNWRITABLE:
+            current_app.logger.exception("unexpected OSError")
+            return error_page(500, *PAGES[500])
+        current_app.logger.error("the store cannot be written: %s", errno.errorcode.get(error.errno, error.errno))
+        return unavailable()
+
+    @app.errorhandler(psycopg.OperationalError)
+    def database_failed(error: psycopg.OperationalError):
+        current_app.logger.error("the database cannot be reached: %s", type(error).__name__)
+        return unavailable()
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
