@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from engine import formats, patterns, pointers, widgets
+from engine.bounds import MAX_LISTED_ROWS
 
 MAX_DEPTH = 32  # nested schemas
 MAX_NODES = 3000  # schemas in one document
@@ -137,6 +138,13 @@ def _check_node(node: dict, at: str, depth: int, resolve_title) -> Iterator[tupl
         if problem := patterns.problem(pattern):
             yield f"{at}/patternProperties/{pointers.escape(pattern)}", problem
 
+    if _is_array(node) and not _bounded_choices(node):
+        limit = node.get("maxItems")
+        if not isinstance(limit, int) or isinstance(limit, bool):
+            yield at, f"danh sách cần maxItems (số dòng tối đa, không quá {MAX_LISTED_ROWS})"
+        elif limit > MAX_LISTED_ROWS:
+            yield f"{at}/maxItems", f"danh sách không được quá {MAX_LISTED_ROWS} dòng (bản in hồ sơ sẽ quá dài)"
+
     properties = node.get("properties")
     if isinstance(properties, dict) and resolve_title is not None:
         for name, sub in properties.items():
@@ -158,6 +166,22 @@ def _check_node(node: dict, at: str, depth: int, resolve_title) -> Iterator[tupl
     for trigger, needed in (node.get("dependentRequired") or {}).items():
         if isinstance(properties, dict) and trigger not in properties:
             yield f"{at}/dependentRequired/{pointers.escape(trigger)}", f"trường '{trigger}' không có trong properties"
+
+
+def _is_array(node: dict) -> bool:
+    kind = node.get("type")
+    return kind == "array" or (isinstance(kind, list) and "array" in kind) or "items" in node
+
+
+def _bounded_choices(node: dict) -> bool:
+    """A list of ticked options, each at most once: as long as its options, no longer."""
+    items = node.get("items")
+    if node.get("uniqueItems") is not True or not isinstance(items, dict):
+        return False
+    if isinstance(items.get("enum"), list):
+        return True
+    choices = items.get("oneOf") or items.get("anyOf")
+    return isinstance(choices, list) and bool(choices) and all(isinstance(c, dict) and "const" in c for c in choices)
 
 
 def _declared_elsewhere(node: dict, name: str) -> bool:
