@@ -14,7 +14,7 @@ PORT ?= 5000
 CHROMIUM := /usr/bin/chromium
 SUDO     := $(shell [ $$(id -u) = 0 ] || echo sudo)
 
-.PHONY: run test lint bench clean browser print-deps services
+.PHONY: run test fuzz lint bench clean browser print-deps services
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -84,6 +84,14 @@ run: $(STAMP) $(TRANSLATIONS) print-deps
 
 test: $(STAMP) $(TRANSLATIONS) $(CHROMIUM) $(AXE) print-deps services
 	$(BIN)/python -m pytest -n 2 -q
+
+# The fuzz suite of tests/fuzz (hostile requests to every form, desk action, account form,
+# the lookup and the definition upload, on both back ends) with far more examples than the
+# 4 a test that `make test` draws.
+FUZZ_EXAMPLES ?= 50
+
+fuzz: $(STAMP) $(TRANSLATIONS) print-deps services
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -n 2 -q tests/fuzz
 
 lint: $(STAMP)
 	$(BIN)/dichvucong schemas lint schemas/
