@@ -87,8 +87,8 @@ test: $(STAMP) $(TRANSLATIONS) $(CHROMIUM) $(AXE) print-deps services
 
 # The fuzz suite of tests/fuzz (hostile requests to every form, desk action, account form,
 # the lookup and the definition upload, on both back ends) with far more examples than the
-# 4 a test that `make test` draws.
-FUZZ_EXAMPLES ?= 50
+# 4 a test that `make test` draws: 300 a test sent 24,730 requests in 10 min 19 s on 2 cores.
+FUZZ_EXAMPLES ?= 300
 
 fuzz: $(STAMP) $(TRANSLATIONS) print-deps services
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -n 2 -q tests/fuzz
