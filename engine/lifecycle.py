@@ -159,9 +159,8 @@ def submit_action(dossier: Dossier) -> str:
 def submit(dossier: Dossier, service: Service, actor: Actor, now: dt.datetime) -> Dossier:
     """Send to the one-stop desk; after a supplement request, send the completed dossier back."""
     action = submit_action(dossier)
-    transition = WORKFLOW[action]
-    WORKFLOW.authorize(dossier, actor, transition)
-    if dossier.status in WORKFLOW["confirm"].sources:
+    if dossier.status in WORKFLOW["confirm"].sources:  # not confirmed yet: say so, to its citizen only
+        WORKFLOW.authorize(dossier, actor, WORKFLOW[action])
         raise InvalidTransition("Hồ sơ chưa được xác nhận qua thư điện tử")
     transition = WORKFLOW.check(dossier, actor, action, now)
     errors, missing = completeness(service, dossier)
@@ -198,9 +197,9 @@ class Inputs:
 
 
 def accept(dossier: Dossier, service: Service, actor: Actor, now: dt.datetime,
-           new_receipt_number: Callable[[dt.date], str]) -> Dossier:
+           new_receipt_number: Callable[[dt.date], str], workflow: Workflow = WORKFLOW) -> Dossier:
     """Tiếp nhận: assign the receipt number and the appointment date."""
-    transition = WORKFLOW.check(dossier, actor, "accept", now)
+    transition = workflow.check(dossier, actor, "accept", now)
     appointment = add_working_days(now, service.info.processing_days)
     receipt = dossier.receipt_number or new_receipt_number(now.date())
     return _logged(dossier, actor, transition, now,
@@ -208,36 +207,39 @@ def accept(dossier: Dossier, service: Service, actor: Actor, now: dt.datetime,
                    receipt_number=receipt, accepted_at=now, appointment_date=appointment)
 
 
-def request_supplement(dossier: Dossier, actor: Actor, note: str, now: dt.datetime) -> Dossier:
+def request_supplement(dossier: Dossier, actor: Actor, note: str, now: dt.datetime,
+                       workflow: Workflow = WORKFLOW) -> Dossier:
     """Yêu cầu bổ sung: stops the clock and reopens the dossier to the citizen."""
-    transition = WORKFLOW.check(dossier, actor, "request_supplement", now, Inputs(note=note).given())
+    transition = workflow.check(dossier, actor, "request_supplement", now, Inputs(note=note).given())
     paused = None
     if dossier.appointment_date is not None:
         paused = max(working_days_between(now, dossier.appointment_date), 0)
     return _logged(dossier, actor, transition, now, note=note.strip(), paused_working_days=paused)
 
 
-def reject(dossier: Dossier, actor: Actor, reason: str, now: dt.datetime) -> Dossier:
-    transition = WORKFLOW.check(dossier, actor, "reject", now, Inputs(note=reason).given())
+def reject(dossier: Dossier, actor: Actor, reason: str, now: dt.datetime, workflow: Workflow = WORKFLOW) -> Dossier:
+    transition = workflow.check(dossier, actor, "reject", now, Inputs(note=reason).given())
     return _logged(dossier, actor, transition, now, note=reason.strip(), completed_at=now)
 
 
 def record_result(dossier: Dossier, actor: Actor, note: str, now: dt.datetime,
-                  result_file: Attachment | None = None) -> Dossier:
-    transition = WORKFLOW.check(dossier, actor, "record_result", now)
+                  result_file: Attachment | None = None, workflow: Workflow = WORKFLOW) -> Dossier:
+    transition = workflow.check(dossier, actor, "record_result", now)
     return _logged(dossier, actor, transition, now, note=(note or "").strip(),
                    completed_at=now, result_note=(note or "").strip(), result_file=result_file)
 
 
-def hand_over(dossier: Dossier, actor: Actor, now: dt.datetime) -> Dossier:
-    transition = WORKFLOW.check(dossier, actor, "hand_over", now)
+def hand_over(dossier: Dossier, actor: Actor, now: dt.datetime, workflow: Workflow = WORKFLOW) -> Dossier:
+    transition = workflow.check(dossier, actor, "hand_over", now)
     return _logged(dossier, actor, transition, now, returned_at=now)
 
 
-def reschedule(dossier: Dossier, actor: Actor, new_date: dt.date, reason: str, now: dt.datetime) -> Dossier:
+def reschedule(dossier: Dossier, actor: Actor, new_date: dt.date | None, reason: str, now: dt.datetime,
+               workflow: Workflow = WORKFLOW) -> Dossier:
     """Phiếu xin lỗi và hẹn lại: a new appointment for a dossier that is (about to be) late
     (the table's guard says from when)."""
-    transition = WORKFLOW.check(dossier, actor, "reschedule", now, Inputs(note=reason, new_date=new_date).given())
+    # The table asks for both inputs: a missing date is refused here, before it is read.
+    transition = workflow.check(dossier, actor, "reschedule", now, Inputs(note=reason, new_date=new_date).given())
     assert dossier.appointment_date is not None
     if new_date <= max(dossier.appointment_date, now.date()) or not is_working_day(new_date):
         raise InvalidTransition("Ngày hẹn mới phải là một ngày làm việc sau ngày hẹn cũ")
@@ -254,25 +256,18 @@ def move(dossier: Dossier, actor: Actor, action: str, now: dt.datetime, inputs: 
     return _logged(dossier, actor, transition, now, note=inputs.note.strip())
 
 
-# The desk's actions with an effect of their own, each with the inputs of a posted form;
-# every other action of the table is ``move``.
-DeskEffect = Callable[[Dossier, Service, Actor, dt.datetime, Inputs], Dossier]
+# The desk's actions with an effect of their own, each with the inputs of a posted form,
+# checked against the caller's table; every other action of the table is ``move``.
+DeskEffect = Callable[[Dossier, Service, Actor, dt.datetime, Inputs, Workflow], Dossier]
 
 DESK_EFFECTS: dict[str, DeskEffect] = {
-    "accept": lambda d, s, a, now, i: accept(d, s, a, now, new_receipt_number),
-    "request_supplement": lambda d, s, a, now, i: request_supplement(d, a, i.note, now),
-    "reject": lambda d, s, a, now, i: reject(d, a, i.note, now),
-    "record_result": lambda d, s, a, now, i: record_result(d, a, i.note, now, i.result_file),
-    "hand_over": lambda d, s, a, now, i: hand_over(d, a, now),
-    "reschedule": lambda d, s, a, now, i: _reschedule_with(d, a, i, now),
+    "accept": lambda d, s, a, now, i, w: accept(d, s, a, now, new_receipt_number, w),
+    "request_supplement": lambda d, s, a, now, i, w: request_supplement(d, a, i.note, now, w),
+    "reject": lambda d, s, a, now, i, w: reject(d, a, i.note, now, w),
+    "record_result": lambda d, s, a, now, i, w: record_result(d, a, i.note, now, i.result_file, w),
+    "hand_over": lambda d, s, a, now, i, w: hand_over(d, a, now, w),
+    "reschedule": lambda d, s, a, now, i, w: reschedule(d, a, i.new_date, i.note, now, w),
 }
-
-
-def _reschedule_with(dossier: Dossier, actor: Actor, inputs: Inputs, now: dt.datetime) -> Dossier:
-    if inputs.new_date is None:
-        WORKFLOW.check(dossier, actor, "reschedule", now, inputs.given())  # the refusal that says what is missing
-        raise InvalidTransition("Cần chọn ngày hẹn mới")
-    return reschedule(dossier, actor, inputs.new_date, inputs.note, now)
 
 
 def take_desk_action(dossier: Dossier, service: Service, actor: Actor, action: str, now: dt.datetime,
@@ -281,5 +276,4 @@ def take_desk_action(dossier: Dossier, service: Service, actor: Actor, action: s
     effect = DESK_EFFECTS.get(action)
     if effect is None:
         return move(dossier, actor, action, now, inputs, workflow)
-    workflow.check(dossier, actor, action, now, inputs.given())
-    return effect(dossier, service, actor, now, inputs)
+    return effect(dossier, service, actor, now, inputs, workflow)

@@ -229,7 +229,7 @@ class Workflow:
         """A copy with more rows (tests, and a deployment's own steps)."""
         return Workflow(self.transitions + added)
 
-    @property
+    @cached_property
     def labels(self) -> dict[str, str]:
         return {t.action: t.label for t in self.transitions}
 
