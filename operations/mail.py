@@ -1,17 +1,17 @@
-"""Sending e-mail (no Flask here: the portal, the command line and tests share it): every message is written to a queue on disk first, then delivered.
+"""Sending e-mail (no Flask here: the portal, the command line and tests share it).
 
-    instance/mail/queue/     messages waiting (each an .eml file, written atomically)
-    instance/mail/sending/   a message being delivered, claimed by renaming it here
-                             with the claiming process id appended
-    instance/outbox/         with no SMTP server configured: where "delivered" messages go
+A request only puts the message in the outbox (``engine.outbox``: a folder of the
+instance, or a PostgreSQL table every node shares) and wakes this process's sender, a
+background thread that delivers what is due, oldest first, and ends when the outbox is
+empty; it is started again by the next message, and at start-up when messages are
+left. A request never waits for the mail server. When the server is down, the sender
+waits before the next round (``retry_delay``, doubled after each failure up to
+``retry_max_delay``, or until a new message wakes it); ``dichvucong mail retry`` tries
+everything now, ``dichvucong mail work`` runs a sender in the foreground (a separate
+service, for deployments that want mail out of the web workers altogether).
 
-A message leaves the queue only by being claimed (a rename, so one process or thread
-wins) and is deleted once the server accepted it, so it is never sent twice; when the
-server is down or refuses, it goes back to the queue and is retried: on the next send,
-by a background thread that waits longer after each failure, and by
-``dichvucong mail retry``. A claim whose process died is put back in the queue (the one
-case where a message may go twice: a process killed between the server's acceptance
-and the deletion).
+A message leaves the outbox only when the server accepted it, and only one sender holds
+it at a time: see the outbox modules for how a sender that died mid-send loses its claim.
 
 With no MAIL_HOST (``make run``), "delivering" writes the message to instance/outbox/
 and prints its text, activation link included, on the console.
@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import email.policy
 import logging
-import os
 import smtplib
 import ssl
 import sys
@@ -36,7 +35,8 @@ from pathlib import Path
 from secrets import token_hex
 from typing import Any
 
-from storage.atomic import fsync_dir, write_atomic
+from engine.outbox import Delivery, Outbox, Refused
+from storage.atomic import write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -51,9 +51,10 @@ class MailSettings:
     username: str | None = None
     password: str | None = None
     sender: str = "Dịch vụ công trực tuyến <khong-tra-loi@localhost>"
-    timeout: float = 10.0  # seconds for one SMTP conversation: a request waits for the first try
+    timeout: float = 10.0  # seconds for one SMTP conversation (in the sender, never in a request)
     retry_delay: float = 30.0  # seconds before the first retry; doubled after each failure
     retry_max_delay: float = 900.0
+    poll: float = 2.0  # seconds between looks at messages another sender holds or that wait out a backoff
 
     def __post_init__(self) -> None:
         if self.security not in SECURITY_PORTS:
@@ -69,6 +70,9 @@ class MailSettings:
         values = {field: config[key] for field, key in keys.items() if config.get(key) not in (None, "")}
         if "port" in values:
             values["port"] = int(values["port"])
+        for seconds in ("timeout", "retry_delay", "retry_max_delay"):  # from DVC_* settings, a string
+            if seconds in values:
+                values[seconds] = float(values[seconds])
         return cls(**values)
 
 
@@ -90,76 +94,83 @@ def build_message(sender: str, to: str, subject: str, text: str, html: str | Non
 
 
 class Mailer:
-    def __init__(self, instance: Path, settings: MailSettings) -> None:
+    def __init__(self, outbox: Outbox, settings: MailSettings, console: Path | None = None) -> None:
+        self.outbox = outbox
         self.settings = settings
-        self.queue = instance / "mail" / "queue"
-        self.sending = instance / "mail" / "sending"
-        self.outbox = instance / "outbox"
-        for folder in (self.queue, self.sending):
-            folder.mkdir(parents=True, exist_ok=True)
+        self.console = console  # where messages go with no MAIL_HOST (instance/outbox)
+        self.failures = 0  # failed delivery attempts of this process (the metrics)
         self._worker: threading.Thread | None = None
         self._worker_lock = threading.Lock()
         self._wake = threading.Event()
 
     def send(self, to: str, subject: str, text: str, html: str | None = None) -> None:
-        """Queue the message, then try to deliver it now; it stays queued if that fails.
+        """Put the message in the outbox and wake the sender; never waits for the server."""
+        self.outbox.put(build_message(self.settings.sender, to, subject, text, html))
+        self.start_worker(immediately=True)
 
-        While the background thread holds undelivered messages (the server failed, and
-        it is retrying), the message is only queued and the thread woken: a request
-        does not wait for a server that is down or silent (up to ``timeout`` each)."""
-        raw = build_message(self.settings.sender, to, subject, text, html)
-        path = self.queue / f"{time.time_ns():020d}-{token_hex(4)}.eml"  # names sort by age
-        write_atomic(path, raw)
-        if self._worker is not None:
-            self.start_worker(immediately=True)
-            return
-        if self._deliver(path) is False:
-            self.start_worker(immediately=False)
-        elif self.pending():
-            self.start_worker(immediately=True)  # the server answers again: send the older ones
+    def depth(self) -> int:
+        """Messages waiting or being sent, by any sender."""
+        return self.outbox.depth()
+
+    def deliver(self, *, force: bool = False) -> int:
+        """One round in the caller's thread: deliver what is due, oldest first, until
+        nothing is left that no other sender holds or an attempt fails; ``force``: also
+        the messages waiting out a backoff. Returns how many were delivered."""
+        delivered = 0
+        while True:
+            outcome = self.outbox.deliver_next(self._transport, self._backoff, force=force)
+            if outcome is Delivery.SENT:
+                delivered += 1
+            elif outcome is Delivery.REFUSED:
+                self.failures += 1
+            elif outcome is Delivery.FAILED:
+                self.failures += 1
+                return delivered
+            else:
+                return delivered
 
     def retry(self) -> int:
-        """Deliver every queued message now, oldest first; stops at the first failure.
-        Returns how many were delivered."""
-        self._release_dead_claims()
-        delivered = 0
-        for path in self.pending():
-            outcome = self._deliver(path)
-            if outcome is False:
-                break
-            delivered += bool(outcome)
-        return delivered
+        """Deliver every message now, backoffs or not (``dichvucong mail retry``)."""
+        return self.deliver(force=True)
 
-    def pending(self) -> list[Path]:
-        return sorted(self.queue.glob("*.eml"))
+    def drain(self, timeout: float = 10.0) -> bool:
+        """Deliver until the outbox is empty (False if it is not within ``timeout``):
+        for tests, and for a sender that stops."""
+        deadline = time.monotonic() + timeout
+        while True:
+            self.deliver()
+            if self.depth() == 0:
+                return True
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.02)
+
+    def _backoff(self, attempts: int) -> float:
+        s = self.settings
+        return min(s.retry_delay * 2 ** (attempts - 1), s.retry_max_delay)
 
     # -- one delivery --------------------------------------------------------------------
 
-    def _deliver(self, path: Path) -> bool | None:
-        """True when delivered, False when it failed (the message is queued again), None
-        when another process or thread had claimed it."""
-        claimed = self.sending / f"{path.name}.{os.getpid()}"
+    def _transport(self, raw: bytes) -> None:
         try:
-            os.rename(path, claimed)
-        except FileNotFoundError:
-            return None
-        fsync_dir(self.sending)  # the claim is durable before the server sees the message
-        raw = claimed.read_bytes()
-        try:
-            self._transport(path.name, raw)
-        except Exception as error:  # down, refused, timed out; never left claimed
-            log.warning("e-mail %s not delivered, kept in the queue: %r", path.name, error)
-            os.rename(claimed, path)
-            return False
-        claimed.unlink()
-        fsync_dir(self.sending)
-        return True
-
-    def _transport(self, name: str, raw: bytes) -> None:
-        if self.settings.host is None:
-            self._to_outbox(name, raw)
-        else:
-            self._to_smtp(raw)
+            if self.settings.host is None:
+                self._to_outbox(raw)
+            else:
+                self._to_smtp(raw)
+        except smtplib.SMTPRecipientsRefused as error:
+            if all(500 <= code < 600 for code, _ in error.recipients.values()):
+                log.warning("e-mail refused for good by the server, set aside: %s", _codes(error))
+                raise Refused(_codes(error)) from None
+            raise
+        except smtplib.SMTPResponseException as error:
+            if 500 <= error.smtp_code < 600:
+                log.warning("e-mail refused for good by the server, set aside: %s", error.smtp_code)
+                raise Refused(str(error.smtp_code)) from None
+            log.warning("e-mail not delivered, kept in the outbox: %s", error.smtp_code)
+            raise
+        except Exception as error:  # down, timed out: kept, retried
+            log.warning("e-mail not delivered, kept in the outbox: %r", error)
+            raise
 
     def _to_smtp(self, raw: bytes) -> None:
         s = self.settings
@@ -179,59 +190,70 @@ class Mailer:
                 smtp.login(s.username, s.password or "")
             smtp.sendmail(sender, recipients, raw)
 
-    def _to_outbox(self, name: str, raw: bytes) -> None:
-        self.outbox.mkdir(parents=True, exist_ok=True)
-        write_atomic(self.outbox / name, raw)
+    def _to_outbox(self, raw: bytes) -> None:
+        folder = self.console or Path("outbox")
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{time.time_ns():020d}-{token_hex(4)}.eml"
+        write_atomic(path, raw)
         message = BytesParser(policy=email.policy.default).parsebytes(raw)
         text = message.get_body(preferencelist=("plain",)).get_content().replace("\r\n", "\n")
         print(
-            f"\n--- Thư điện tử (chưa gửi đi, lưu ở {self.outbox / name}) ---\n"
+            f"\n--- Thư điện tử (chưa gửi đi, lưu ở {path}) ---\n"
             f"Đến: {message['To']}\nTiêu đề: {message['Subject']}\n\n{text.rstrip()}\n---",
             file=sys.stdout, flush=True,
         )
 
-    def _release_dead_claims(self) -> None:
-        """Put back in the queue the messages whose claiming process died mid-delivery."""
-        for claimed in self.sending.glob("*.eml.*"):
-            name, _, pid = claimed.name.rpartition(".")
-            if not _alive(int(pid)):
-                try:
-                    os.rename(claimed, self.queue / name)
-                except FileNotFoundError:
-                    continue  # another process released it first
-
-    # -- background retries --------------------------------------------------------------
+    # -- the sender ----------------------------------------------------------------------
 
     def start_worker(self, *, immediately: bool) -> None:
-        """Have the background thread retry the queue, now or after the current delay."""
+        """Have this process's sender deliver the outbox, now or after the current delay."""
         with self._worker_lock:
             if immediately:
                 self._wake.set()
             if self._worker is None:
-                self._worker = threading.Thread(target=self._work, name="dichvucong-mail", daemon=True)
+                self._worker = threading.Thread(target=self._work, args=(immediately,), name="dichvucong-mail",
+                                                daemon=True)
                 self._worker.start()
 
-    def _work(self) -> None:
+    def work(self, stop: threading.Event | None = None) -> None:
+        """Run a sender in this thread until ``stop`` is set (``dichvucong mail work``)."""
+        stop = stop or threading.Event()
+        while not stop.is_set():
+            failed = self._round()
+            stop.wait(self.settings.retry_delay if failed else self.settings.poll)
+
+    def _round(self) -> bool:
+        """One round of deliveries; True when it ended on a failure."""
+        before = self.failures
+        try:
+            self.deliver()
+        except Exception:  # a full disk, the database gone: keep the sender, try again later
+            log.exception("e-mail delivery round failed")
+            return True
+        return self.failures > before
+
+    def _work(self, immediately: bool) -> None:
         delay = self.settings.retry_delay
+        wait = 0.0 if immediately else delay
         while True:
-            woken = self._wake.wait(timeout=delay)
+            woken = self._wake.wait(timeout=wait)
             self._wake.clear()
-            try:
-                self.retry()
-            except Exception:  # a full disk, say: keep the thread, try again later
-                log.exception("e-mail retry failed")
+            failed = self._round()
             with self._worker_lock:
-                if not self.pending():
+                try:
+                    empty = self.depth() == 0
+                except Exception:
+                    empty = False
+                if empty and not self._wake.is_set():
                     self._worker = None
                     return
-            delay = self.settings.retry_delay if woken else min(delay * 2, self.settings.retry_max_delay)
+            if failed:
+                delay = self.settings.retry_delay if woken else min(delay * 2, self.settings.retry_max_delay)
+                wait = delay
+            else:
+                delay = self.settings.retry_delay
+                wait = self.settings.poll  # held by another sender, or waiting out its backoff
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # someone else's process
-    return True
+def _codes(error: smtplib.SMTPRecipientsRefused) -> str:
+    return ", ".join(str(code) for code, _ in error.recipients.values())

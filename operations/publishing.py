@@ -119,7 +119,7 @@ def publish(store: DefinitionStore, catalog: Catalog, folder: Path, slug: str, r
     files = {name: (folder / name).read_bytes() for name in ("service.json", "documents.json", "sample.json")}
     files["form.schema.json"] = (json.dumps(service.form_schema, ensure_ascii=False, indent=1) + "\n").encode()
     number = store.publish(slug, files, next_version(catalog, slug) - 1, verify=lambda temp: load_folder(temp, slug, 0))
-    return load_version(PublishedVersion(slug, number, store.root / slug / str(number)))
+    return load_version(store.version(slug, number))
 
 
 def load_folder(folder: Path, slug: str, number: int) -> Service:

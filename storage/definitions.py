@@ -76,6 +76,9 @@ class DefinitionStore:
                     found.append(PublishedVersion(name, int(entry.name), entry))
         return sorted(found, key=lambda v: (v.slug, v.number))
 
+    def version(self, slug: str, number: int) -> PublishedVersion:
+        return PublishedVersion(slug, number, self.root / slug / str(number))
+
     def withdrawn(self) -> frozenset[str]:
         return frozenset(self._withdrawn.read() or [])
 

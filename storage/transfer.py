@@ -1,6 +1,8 @@
-"""Copying a portal's accounts and dossiers from one backend to another: the move from
-the embedded TinyDB store to PostgreSQL when a portal outgrows one machine
-(``dichvucong storage copy``).
+"""Copying a portal from one backend to another: the move from the embedded default
+(TinyDB and files in the instance folder) to PostgreSQL when a portal outgrows one
+machine (``dichvucong storage copy``): accounts, dossiers, uploaded files (under their
+own ids, which the dossiers name), published definitions (under their own numbers) and
+withdrawals, and the e-mails still waiting.
 
 It works through the repository interfaces only, reading dossiers a page at a time so a
 large store never sits in memory at once, and writes into an empty target: a copy is
@@ -26,6 +28,9 @@ class TargetNotEmpty(Exception):
 class Copied:
     users: int
     dossiers: int
+    files: int = 0
+    definitions: int = 0
+    messages: int = 0
 
 
 def copy_all(source: Any, target: Any, on_progress: Callable[[int], None] = lambda n: None) -> Copied:
@@ -47,4 +52,18 @@ def copy_all(source: Any, target: Any, on_progress: Callable[[int], None] = lamb
         target.dossiers.bulk_add(page.items)
         copied += len(page.items)
         on_progress(copied)
-    return Copied(users=len(users), dossiers=copied)
+    files = 0
+    for file_id in source.files.ids():
+        target.files.put(source.files.read(file_id), file_id)
+        files += 1
+    versions = source.definitions.versions()
+    for version in versions:
+        target.definitions.add_version(version.slug, version.number,
+                                       {p.name: p.read_bytes() for p in version.folder.iterdir() if p.is_file()})
+    for slug in sorted(source.definitions.withdrawn()):
+        target.definitions.set_withdrawn(slug)
+    messages = 0
+    for raw in source.outbox.messages():
+        target.outbox.put(raw)
+        messages += 1
+    return Copied(users=len(users), dossiers=copied, files=files, definitions=len(versions), messages=messages)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import secrets
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,6 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from engine.catalog import DEFAULT_ROOT, Catalog
-from storage.atomic import fsync_dir
 from web import (access_log, accounts, auth, authoring, desk, dossiers, errors, i18n, input_checks, limits, lookup,
                  mail, places, resources, security_headers, services)
 
@@ -33,6 +31,7 @@ _ENV = {
     "DVC_MAIL_USERNAME": "MAIL_USERNAME",
     "DVC_MAIL_PASSWORD": "MAIL_PASSWORD",
     "DVC_MAIL_FROM": "MAIL_FROM",
+    "DVC_MAIL_TIMEOUT": "MAIL_TIMEOUT",  # seconds for one SMTP conversation (default 10)
     "DVC_RATELIMIT_STORAGE": "RATELIMIT_STORAGE_URI",
     "DVC_DATABASE_URL": "DATABASE_URL",  # web.resources.BACKENDS; unset: TinyDB under the instance folder
 }
@@ -48,31 +47,6 @@ def _env_config() -> dict[str, Any]:
     if os.environ.get("DVC_TRUSTED_PROXIES"):
         config["TRUSTED_PROXIES"] = int(os.environ["DVC_TRUSTED_PROXIES"])
     return config
-
-
-def _instance_secret_key(path: Path) -> str:
-    """The key kept in the instance folder, made on first start (readable by the owner only).
-
-    Written to a temporary file then linked into place, which fails if another process
-    got there first: every process ends up with the same key, never a half-written one."""
-    try:
-        return path.read_text().strip()
-    except FileNotFoundError:
-        pass
-    temp = path.with_name(f".{path.name}-{secrets.token_hex(4)}")
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as f:
-        f.write(secrets.token_urlsafe(48))
-        f.flush()
-        os.fsync(f.fileno())
-    try:
-        os.link(temp, path)
-        fsync_dir(path.parent)
-    except FileExistsError:
-        pass
-    finally:
-        temp.unlink()
-    return path.read_text().strip()
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -105,8 +79,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         # this every citizen would share one rate-limit counter (and one proxy's limit).
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
-    if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path) / "secret_key")
 
     # CATALOG: one already loaded, which tests share (loading takes about half a second).
     builtin = app.config.pop("CATALOG", None) or Catalog.load(Path(app.config["SCHEMAS_ROOT"]))

@@ -243,10 +243,25 @@ def mail() -> None:
 def mail_retry() -> None:
     mailer = resources.mailer()
     delivered = mailer.retry()
-    left = len(mailer.pending())
+    left = mailer.depth()
     click.echo(f"Đã gửi {delivered} thư; còn {left} thư trong hàng đợi.")
     if left:
         sys.exit(1)
+
+
+@mail.command("work", help="Gửi thư liên tục (đến khi dừng bằng Ctrl+C hoặc SIGTERM): một dịch vụ gửi thư "
+                           "riêng, ngoài các tiến trình web.")
+def mail_work() -> None:
+    import signal
+    import threading
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    click.echo("Đang gửi thư trong hàng đợi; dừng bằng Ctrl+C.", err=True)
+    try:
+        resources.mailer().work(stop)
+    except KeyboardInterrupt:
+        pass
 
 
 # -- printing (renderers/pdf.py, operations/printing.py) --------------------------------------
@@ -275,8 +290,9 @@ def storage_group() -> None:
 
 
 @storage_group.command("copy", with_appcontext=False,
-                       help="Chép mọi tài khoản và hồ sơ từ kho TinyDB của thư mục instance sang cơ sở dữ liệu "
-                            "DATABASE_URL (PostgreSQL, phải chưa có dữ liệu). Hãy dừng cổng trước khi chép.")
+                       help="Chép mọi tài khoản, hồ sơ, tệp đính kèm, dịch vụ đã công bố và thư đang chờ từ thư mục "
+                            "instance sang cơ sở dữ liệu DATABASE_URL (PostgreSQL, phải chưa có dữ liệu). "
+                            "Hãy dừng cổng trước khi chép.")
 @click.argument("database_url")
 @click.option("--instance", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Thư mục instance (mặc định: $DVC_INSTANCE hoặc instance/).")
@@ -294,8 +310,9 @@ def storage_copy(database_url: str, instance: Path | None) -> None:
         raise click.ClickException(f"Cơ sở dữ liệu đích đã có dữ liệu ({full}); không chép.") from None
     finally:
         target.close()
-    click.echo(f"Đã chép {result.users} tài khoản và {result.dossiers} hồ sơ. Đặt DVC_DATABASE_URL để cổng dùng "
-               "cơ sở dữ liệu này.")
+    click.echo(f"Đã chép {result.users} tài khoản, {result.dossiers} hồ sơ, {result.files} tệp đính kèm, "
+               f"{result.definitions} phiên bản dịch vụ đã công bố và {result.messages} thư đang chờ gửi. "
+               "Đặt DVC_DATABASE_URL (và DVC_SECRET_KEY) để cổng dùng cơ sở dữ liệu này.")
 
 
 @main.command("render", with_appcontext=False,
@@ -419,7 +436,12 @@ def print_command(ids: tuple[str, ...], service_code: str | None, statuses: tupl
             raise click.ClickException(f"Không có kho hồ sơ ở {store_path}")
     root = schemas_root or DEFAULT_ROOT
     # The portal's own store: TinyDB in a folder, or the database DVC_DATABASE_URL names.
-    store = TinyDBStore(store_path) if store_path else resources.open_stores(database_url, instance).dossiers
+    if store_path:
+        store, definitions = TinyDBStore(store_path), instance / "definitions"
+    else:
+        stores = resources.open_stores(database_url, instance)
+        stores.definitions.versions()  # the published versions' files, into the node's cache folder
+        store, definitions = stores.dossiers, stores.definitions.root
 
     missing: list[tuple[str, str]] = []
     dossiers = []
@@ -442,7 +464,7 @@ def print_command(ids: tuple[str, ...], service_code: str | None, statuses: tupl
     with Progress(*columns, console=console) as progress:
         task = progress.add_task("in", total=len(dossiers))
         result = print_dossiers(dossiers, out_dir, jobs=jobs, merge=merge, base_url=base_url, schemas_root=root,
-                                definitions=instance / "definitions",
+                                definitions=definitions,
                                 on_done=lambda _id, _error: progress.advance(task))
     failed = missing + result.failed
     where = result.written[-1] if merge and result.written else out_dir

@@ -209,10 +209,10 @@ def _file_response(attached: Attachment | None) -> Response:
     if attached is None:
         abort(404)
     try:
-        content = resources.files().read(attached.file_id)
+        content = resources.files().stream(attached.file_id)  # piece by piece: a large scan is never held whole
     except KeyError:
         abort(404)
-    response = Response(content, mimetype=attached.media_type)
+    response = Response(content, mimetype=attached.media_type, direct_passthrough=True)
     response.headers["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(attached.filename, safe='')}"
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"

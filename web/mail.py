@@ -10,8 +10,8 @@ from web import resources
 
 def init_app(app: Flask) -> None:
     mailer = resources.portal(app).mailer
-    if mailer.pending():  # left by an earlier run; not at once, so `mail retry` reports what it sent
-        mailer.start_worker(immediately=False)
+    if mailer.depth():  # left by an earlier run (or a node that stopped): not at once, so
+        mailer.start_worker(immediately=False)  # `mail retry` reports what it sent
 
 
 def send_mail(to: str, subject: str, text: str, html: str | None = None) -> None:

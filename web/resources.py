@@ -2,14 +2,16 @@
 
 ``init_app`` builds one ``operations.portal.Portal`` and keeps it in
 ``app.extensions["portal"]``: the catalogue (built-in definitions, published versions,
-withdrawals), the dossier and user stores chosen by ``DATABASE_URL``
-(``DVC_DATABASE_URL``), the uploaded files, published definitions and mail queue
-under the instance folder, the password hasher, the e-mail notifier, the clock and the
-workflow table. Blueprints use the accessors below, never ``app.extensions`` itself.
+withdrawals), the stores chosen by ``DATABASE_URL`` (``DVC_DATABASE_URL``: dossiers,
+accounts, uploaded files, published definitions, the mail outbox and the signing key),
+the password hasher, the e-mail notifier, the clock and the workflow table. Blueprints
+use the accessors below, never ``app.extensions`` itself.
 
 The stores' backend is looked up by the URL's scheme in ``BACKENDS``: none (the setting
-unset) is TinyDB under the instance folder, the embedded default; ``postgresql://`` is
-PostgreSQL.
+unset) is the embedded default, TinyDB and files under the instance folder;
+``postgresql://`` is PostgreSQL, where every durable thing lives, so that nodes share
+nothing else (the instance folder then holds only caches: the published definitions'
+files, the development outbox).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flask import Flask, current_app
 
@@ -24,6 +27,7 @@ from engine.accounts import Passwords, UserRepository
 from engine.catalog import Catalog
 from engine.clock import system_clock
 from engine.repository import DossierRepository
+from engine.outbox import Outbox
 from engine.workflow import WORKFLOW, Workflow
 from operations.mail import Mailer, MailSettings
 from operations.portal import Portal
@@ -31,28 +35,46 @@ from operations.publishing import CatalogSync
 from storage.definitions import DefinitionStore
 from storage.files import FileStore
 
+if TYPE_CHECKING:
+    from storage.postgres_definitions import PostgresDefinitionStore
+    from storage.postgres_files import PostgresFileStore
+
 
 @dataclass(frozen=True)
 class Stores:
     dossiers: DossierRepository
     users: UserRepository
+    files: FileStore | PostgresFileStore
+    definitions: DefinitionStore | PostgresDefinitionStore
+    outbox: Outbox
+    secret_key: Callable[[], str]  # the signing key when DVC_SECRET_KEY is unset
     close: Callable[[], None] = field(default=lambda: None)  # releases connections, if any
 
 
 def _tinydb(url: str, instance: Path) -> Stores:
+    from storage.mail_queue import FolderOutbox
+    from storage.secret import folder_key
     from storage.tinydb_store import TinyDBStore
     from storage.tinydb_users import TinyDBUserStore
 
-    return Stores(TinyDBStore(instance / "store"), TinyDBUserStore(instance / "users"))
+    return Stores(TinyDBStore(instance / "store"), TinyDBUserStore(instance / "users"), FileStore(instance / "files"),
+                  DefinitionStore(instance / "definitions"), FolderOutbox(instance / "mail"),
+                  lambda: folder_key(instance / "secret_key"))
 
 
 def _postgres(url: str, instance: Path) -> Stores:
     from storage.postgres import Database
+    from storage.postgres_definitions import PostgresDefinitionStore
+    from storage.postgres_files import PostgresFileStore
+    from storage.postgres_mail import PostgresOutbox
+    from storage.postgres_secret import database_key
     from storage.postgres_store import PostgresStore
     from storage.postgres_users import PostgresUserStore
 
     db = Database(url)  # the URL's ?schema= names the schema (default public)
-    return Stores(PostgresStore(db), PostgresUserStore(db), db.close)
+    return Stores(PostgresStore(db), PostgresUserStore(db), PostgresFileStore(db),
+                  PostgresDefinitionStore(db, instance / "cache" / "definitions"), PostgresOutbox(db),
+                  lambda: database_key(db), db.close)
 
 
 # The scheme of DATABASE_URL -> the backend that opens both stores ("": the setting is unset).
@@ -82,13 +104,14 @@ def init_app(app: Flask, builtin: Catalog) -> Portal:
 
     instance = Path(app.instance_path)
     stores = open_stores(app.config.get("DATABASE_URL"), instance)
-    definitions = DefinitionStore(instance / "definitions")
-    definitions.sweep()
-    sync = CatalogSync(builtin, definitions)
+    if not app.config.get("SECRET_KEY"):  # every process, and every node, signs with the same key
+        app.config["SECRET_KEY"] = stores.secret_key()
+    stores.definitions.sweep()
+    sync = CatalogSync(builtin, stores.definitions)
     portal = Portal(
         catalog=sync.load(), sync=sync, dossiers=stores.dossiers, users=stores.users,
-        files=FileStore(instance / "files"), definitions=definitions,
-        mailer=Mailer(instance, MailSettings.from_config(app.config)),
+        files=stores.files, definitions=stores.definitions,
+        mailer=Mailer(stores.outbox, MailSettings.from_config(app.config), console=instance / "outbox"),
         passwords=Passwords(app.config["PASSWORD_PROFILE"]), notifier=MailNotifier(),
         clock=app.config.get("CLOCK") or system_clock, workflow=app.config.get("WORKFLOW") or WORKFLOW,
         close=stores.close,

@@ -31,6 +31,7 @@ def smtp(app):
     server = SmtpServer().start()
     mailer = resources.portal(app).mailer
     mailer.settings = dataclasses.replace(mailer.settings, host="127.0.0.1", port=server.port, timeout=5)
+    server.mailer = mailer
     yield server
     server.stop()
 

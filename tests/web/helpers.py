@@ -76,22 +76,46 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-class SmtpServer:
-    """A real SMTP server (aiosmtpd) on localhost, keeping every message it accepts."""
+class SmtpHandler:
+    """aiosmtpd's handler: keeps every message the server accepts (a subclass may refuse some)."""
 
-    def __init__(self, port: int | None = None) -> None:
-        self.port = port or free_port()
+    def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
         self.envelopes: list[tuple[str, list[str]]] = []
-        self._controller: Controller | None = None
 
     async def handle_DATA(self, server, session, envelope) -> str:  # aiosmtpd's handler hook
         self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
         self.messages.append(BytesParser(policy=default_policy).parsebytes(envelope.content))
         return "250 OK"
 
+
+class SmtpServer:
+    """A real SMTP server (aiosmtpd) on localhost, keeping every message it accepts."""
+
+    def __init__(self, port: int | None = None, handler: SmtpHandler | None = None) -> None:
+        self.port = port or free_port()
+        self.handler = handler or SmtpHandler()
+        self.mailer = None  # the portal's Mailer, when the smtp fixture attached one
+        self._controller: Controller | None = None
+
+    def _delivered(self) -> None:
+        """The portal's sender delivers in the background, after the request: the messages
+        it holds are waited for (delivered here if the sender is slower) before a test looks."""
+        if self.mailer is not None:
+            assert self.mailer.drain(timeout=10), "the portal's outbox did not empty"
+
+    @property
+    def messages(self) -> list[EmailMessage]:
+        self._delivered()
+        return self.handler.messages
+
+    @property
+    def envelopes(self) -> list[tuple[str, list[str]]]:
+        self._delivered()
+        return self.handler.envelopes
+
     def start(self) -> SmtpServer:
-        self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self._controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
         self._controller.start()
         return self
 

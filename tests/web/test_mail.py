@@ -1,28 +1,30 @@
-"""Sending e-mail: queued on disk first, delivered by SMTP to a real local server (aiosmtpd),
-kept and retried while the server is down, never sent twice."""
+"""Sending e-mail: put in an outbox inside the request, delivered afterwards by a sender
+to a real local SMTP server (aiosmtpd), kept and retried while the server is down, never
+sent twice. Both outboxes: the instance folder (the embedded default) and PostgreSQL."""
 
 from __future__ import annotations
 
-import multiprocessing
 import socket
+import subprocess
+import sys
 import threading
 import time
 
 import pytest
 from click.testing import CliRunner
 
-from tests.web.helpers import SmtpServer, body, free_port
-from web.cli import main as cli
 from operations.mail import Mailer, MailSettings
-from web.mail import send_mail
+from storage.mail_queue import FolderOutbox
+from storage.postgres import Database
+from storage.postgres_mail import PostgresOutbox
+from tests.storage.conftest import POSTGRES_URL, fresh_schema
+from tests.web.helpers import SmtpHandler, SmtpServer, body, free_port
 from web import resources
+from web.cli import main as cli
+from web.mail import send_mail
 
 SUBJECT = "Kích hoạt tài khoản Dịch vụ công trực tuyến Thành phố Vị Thanh"
 TEXT = "Xin chào Đặng Thị Ánh,\n\nhttp://localhost/kich-hoat/abc\n"
-
-
-def mailer_for(tmp_path, port: int, **settings) -> Mailer:
-    return Mailer(tmp_path, MailSettings(**{"host": "127.0.0.1", "port": port, "timeout": 5, **settings}))
 
 
 def wait_for(condition, seconds: float = 5.0) -> bool:
@@ -34,6 +36,28 @@ def wait_for(condition, seconds: float = 5.0) -> bool:
     return condition()
 
 
+@pytest.fixture(params=["folder", "postgres"])
+def outboxes(request, tmp_path):
+    """Makes outboxes over one shared place: the same folder, or the same PostgreSQL schema."""
+    if request.param == "folder":
+        yield lambda: FolderOutbox(tmp_path / "mail")
+        return
+    with fresh_schema() as schema:
+        databases = []
+
+        def make():
+            databases.append(Database(f"{POSTGRES_URL}?schema={schema}", max_size=4))
+            return PostgresOutbox(databases[-1])
+
+        yield make
+        for db in databases:
+            db.close()
+
+
+def mailer_for(outbox, port: int, **settings) -> Mailer:
+    return Mailer(outbox, MailSettings(**{"host": "127.0.0.1", "port": port, "timeout": 5, **settings}))
+
+
 @pytest.fixture
 def server():
     server = SmtpServer().start()
@@ -41,9 +65,10 @@ def server():
     server.stop()
 
 
-def test_a_message_is_delivered_in_utf8_with_a_vietnamese_subject(tmp_path, server):
-    mailer = mailer_for(tmp_path, server.port, sender="Cổng Dịch vụ công <khong-tra-loi@vithanh.example>")
+def test_a_message_is_delivered_in_utf8_with_a_vietnamese_subject(outboxes, server):
+    mailer = mailer_for(outboxes(), server.port, sender="Cổng Dịch vụ công <khong-tra-loi@vithanh.example>")
     mailer.send("an@example.com", SUBJECT, TEXT, html="<p>Xin chào <b>Đặng Thị Ánh</b></p>")
+    assert wait_for(lambda: len(server.handler.messages) == 1)  # by the background sender, after send() returned
     [message] = server.messages
     assert server.envelopes == [("khong-tra-loi@vithanh.example", ["an@example.com"])]
     assert message["Subject"] == SUBJECT
@@ -51,7 +76,7 @@ def test_a_message_is_delivered_in_utf8_with_a_vietnamese_subject(tmp_path, serv
     assert body(message) == TEXT
     assert message.get_body(preferencelist=("html",)).get_content().strip() == "<p>Xin chào <b>Đặng Thị Ánh</b></p>"
     assert message["Message-ID"].endswith("@vithanh.example>") and message["Date"]
-    assert mailer.pending() == [] and list(mailer.sending.iterdir()) == []
+    assert wait_for(lambda: mailer.depth() == 0)
 
 
 @pytest.mark.parametrize("subject", [
@@ -61,129 +86,190 @@ def test_a_message_is_delivered_in_utf8_with_a_vietnamese_subject(tmp_path, serv
     "Thư  có  hai  dấu  cách " * 6,
 ])
 def test_a_long_subject_arrives_with_every_space(tmp_path, server, subject):
-    mailer_for(tmp_path, server.port).send("an@example.com", subject, TEXT)
+    mailer = mailer_for(FolderOutbox(tmp_path), server.port)
+    mailer.send("an@example.com", subject, TEXT)
+    assert mailer.drain()
     [message] = server.messages
     assert message["Subject"] == subject
 
 
-def test_a_message_waits_in_the_queue_while_the_server_is_down_then_goes_once(tmp_path):
+def test_a_request_never_waits_for_the_server(outboxes):
+    silent = socket.socket()  # accepts connections, never says a word: each try would time out
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(16)
+    try:
+        mailer = mailer_for(outboxes(), silent.getsockname()[1], timeout=3, retry_delay=3600)
+        started = time.monotonic()
+        for i in range(3):
+            mailer.send(f"an{i}@example.com", f"Thư {i}", "nội dung")
+        assert time.monotonic() - started < 2.5, "send() waited for the silent server"
+        assert mailer.depth() == 3  # all kept: waiting, or held by the sender trying the first one
+    finally:
+        silent.close()
+
+
+def test_a_message_waits_while_the_server_is_down_then_goes_once(outboxes):
     port = free_port()  # nothing listens there yet
-    mailer = mailer_for(tmp_path, port, retry_delay=3600)  # no background retry in this test
+    mailer = mailer_for(outboxes(), port, retry_delay=3600)  # the sender tries once, then waits an hour
     mailer.send("an@example.com", SUBJECT, TEXT)
-    [queued] = mailer.pending()
-    assert b"an@example.com" in queued.read_bytes()
+    assert wait_for(lambda: mailer.failures == 1)
+    assert mailer.depth() == 1
 
     server = SmtpServer(port).start()
     try:
         assert mailer.retry() == 1
         assert mailer.retry() == 0
         assert [body(m) for m in server.messages] == [TEXT]
-        assert mailer.pending() == []
+        assert mailer.depth() == 0
     finally:
         server.stop()
 
 
-def test_the_background_thread_retries_with_backoff(tmp_path):
+def test_the_background_sender_retries_with_backoff(outboxes):
     port = free_port()
-    mailer = mailer_for(tmp_path, port, retry_delay=0.05, retry_max_delay=0.2)
+    mailer = mailer_for(outboxes(), port, retry_delay=0.05, retry_max_delay=0.2, poll=0.05)
     mailer.send("an@example.com", SUBJECT, TEXT)
-    assert len(mailer.pending()) == 1
-    time.sleep(0.3)  # a few failed retries
-    # Queued, or claimed by a retry in progress at this very moment: never lost.
-    assert len(mailer.pending()) + len(list(mailer.sending.glob("*.eml.*"))) == 1
+    assert wait_for(lambda: mailer.failures >= 2)  # a few failed tries
+    assert mailer.depth() == 1  # waiting, or held by a try in progress at this very moment: never lost
     server = SmtpServer(port).start()
     try:
-        assert wait_for(lambda: len(server.messages) == 1)
-        assert wait_for(lambda: mailer._worker is None)  # the queue is empty: the thread ends
-        assert len(server.messages) == 1 and mailer.pending() == []
+        assert wait_for(lambda: len(server.handler.messages) == 1)
+        assert wait_for(lambda: mailer._worker is None)  # the outbox is empty: the sender ends
+        assert len(server.handler.messages) == 1 and mailer.depth() == 0
     finally:
         server.stop()
 
 
-def test_while_the_server_is_silent_a_request_waits_for_it_once_only(tmp_path):
-    silent = socket.socket()  # accepts connections, never says a word: each try times out
+def test_a_message_refused_for_good_is_set_aside_and_the_others_go(outboxes):
+    class Refusing(SmtpHandler):
+        async def handle_RCPT(self, server, session, envelope, address, options):
+            if address.startswith("khong-co"):
+                return "550 5.1.1 no such mailbox"
+            envelope.rcpt_tos.append(address)
+            return "250 OK"
+
+    server = SmtpServer(handler=Refusing()).start()
+    try:
+        mailer = mailer_for(outboxes(), server.port, retry_delay=3600)
+        mailer.send("khong-co@example.com", "Thư một", "một")
+        mailer.send("an@example.com", "Thư hai", "hai")
+        assert mailer.drain()
+        assert [m["Subject"] for m in server.messages] == ["Thư hai"]
+        assert mailer.depth() == 0
+        assert wait_for(lambda: mailer.failures == 1)  # counted by whichever sender held it
+    finally:
+        server.stop()
+
+
+# A sender in another process: claims the oldest message and holds it, stuck in an SMTP
+# conversation with a server that never answers, until it is killed.
+STUCK_SENDER = """
+import socket, sys
+from operations.mail import Mailer, MailSettings
+from storage.mail_queue import FolderOutbox
+from storage.postgres import Database
+from storage.postgres_mail import PostgresOutbox
+kind, where, port = sys.argv[1:4]
+outbox = FolderOutbox(__import__("pathlib").Path(where)) if kind == "folder" else PostgresOutbox(Database(where))
+mailer = Mailer(outbox, MailSettings(host="127.0.0.1", port=int(port), timeout=600))
+print("sending", flush=True)
+mailer.deliver()
+"""
+
+
+def test_a_message_held_by_a_live_sender_is_not_sent_again_and_one_killed_mid_send_is_sent_once(tmp_path, server):
+    silent = socket.socket()
     silent.bind(("127.0.0.1", 0))
     silent.listen(16)
-    mailer = mailer_for(tmp_path, silent.getsockname()[1], timeout=0.5, retry_delay=3600)
-    tried_in = []  # the thread of each delivery attempt
-
-    def deliver(path, original=mailer._deliver):
-        tried_in.append(threading.current_thread())
-        return original(path)
-
-    mailer._deliver = deliver
-    request = threading.current_thread()
-    mailer.send("mot@example.com", "Thư một", "một")  # tried now, timed out, kept: the thread takes over
-    for i in range(3):
-        mailer.send(f"an{i}@example.com", f"Thư {i}", "nội dung")
-    assert tried_in.count(request) == 1, "later sends only queue and wake the background thread"
-    assert len(mailer.pending()) + len(list(mailer.sending.glob("*.eml.*"))) == 4
+    with fresh_schema() as schema:
+        places = {"folder": str(tmp_path / "mail"), "postgres": f"{POSTGRES_URL}?schema={schema}"}
+        for kind, where in places.items():
+            outbox = FolderOutbox(tmp_path / "mail") if kind == "folder" else PostgresOutbox(Database(where))
+            mailer = mailer_for(outbox, server.port, retry_delay=3600)
+            mailer.outbox.put(mailer_message("giu@example.com", f"Thư bị giữ {kind}"))
+            stuck = subprocess.Popen([sys.executable, "-c", STUCK_SENDER, kind, where, str(silent.getsockname()[1])],
+                                     stdout=subprocess.PIPE, text=True)
+            try:
+                assert stuck.stdout.readline().strip() == "sending"
+                conn, _ = silent.accept()  # the other process is mid-conversation with the message
+                for i in range(3):
+                    mailer.send(f"an{i}@example.com", f"Thư {i} {kind}", "nội dung")
+                assert mailer.drain(timeout=1) is False  # the held one is never taken from a live sender
+                assert wait_for(lambda: len(server.handler.messages) >= 3)  # the background sender may be finishing
+                assert sorted(m["Subject"] for m in server.messages) == sorted(f"Thư {i} {kind}" for i in range(3))
+                assert wait_for(lambda: mailer.depth() == 1)  # the held one only
+                stuck.kill()
+                stuck.wait()
+                conn.close()
+                assert mailer.drain(timeout=10)  # its claim died with it: sent now, by this sender
+                subjects = [m["Subject"] for m in server.messages]
+                assert subjects.count(f"Thư bị giữ {kind}") == 1
+            finally:
+                stuck.kill()
+                if kind == "postgres":
+                    outbox.db.close()
+            server.handler.messages.clear()
+            server.handler.envelopes.clear()
     silent.close()
-    server = SmtpServer().start()
+
+
+def mailer_message(to: str, subject: str) -> bytes:
+    from operations.mail import build_message
+
+    return build_message("DVC <dvc@example.com>", to, subject, "nội dung")
+
+
+def test_a_claim_left_by_the_version_before_the_locks_is_sent(tmp_path, server):
+    outbox = FolderOutbox(tmp_path / "mail")
+    outbox.put(mailer_message("an@example.com", "Thư cũ"))
+    [queued] = outbox.pending()
+    queued.rename(outbox.sending / f"{queued.name}.4242")  # NAME.eml.PID, as claims were named before
+    assert mailer_for(outbox, server.port).retry() == 1
+    assert [m["Subject"] for m in server.messages] == ["Thư cũ"] and outbox.depth() == 0
+
+
+def test_the_sender_service_delivers_until_stopped(outboxes, server, monkeypatch):
+    monkeypatch.setattr(Mailer, "start_worker", lambda self, immediately: None)  # only the service sends
+    mailer = mailer_for(outboxes(), server.port, poll=0.05)
+    stop = threading.Event()
+    service = threading.Thread(target=mailer.work, args=(stop,))
+    service.start()
     try:
-        mailer.settings = MailSettings(host="127.0.0.1", port=server.port, timeout=5)
-        mailer.start_worker(immediately=True)  # as the next e-mail would
-        assert wait_for(lambda: len(server.messages) == 4, seconds=10)
-        assert sorted(m["Subject"] for m in server.messages) == ["Thư 0", "Thư 1", "Thư 2", "Thư một"]
+        for i in range(3):
+            mailer.send(f"an{i}@example.com", f"Thư {i}", "nội dung")
+        assert wait_for(lambda: len(server.messages) == 3)
     finally:
-        server.stop()
+        stop.set()
+        service.join(timeout=5)
+    assert not service.is_alive() and mailer.depth() == 0
 
 
-def test_the_next_send_delivers_the_messages_left_before(tmp_path):
-    port = free_port()
-    mailer = mailer_for(tmp_path, port, retry_delay=3600)
-    mailer.send("mot@example.com", "Thư một", "một")
-    server = SmtpServer(port).start()
-    try:
-        mailer.send("hai@example.com", "Thư hai", "hai")
-        assert wait_for(lambda: len(server.messages) == 2)
-        assert sorted(m["Subject"] for m in server.messages) == ["Thư hai", "Thư một"]
-        assert mailer.pending() == []
-    finally:
-        server.stop()
-
-
-def test_a_message_claimed_by_a_process_that_died_is_sent(tmp_path, server):
-    mailer = mailer_for(tmp_path, free_port(), retry_delay=3600)
-    mailer.send("an@example.com", SUBJECT, TEXT)  # fails: nobody listens on that port
-    [queued] = mailer.pending()
-    dead = multiprocessing.get_context("spawn").Process(target=int)
-    dead.start()
-    dead.join()
-    queued.rename(mailer.sending / f"{queued.name}.{dead.pid}")  # it died while delivering
-    mailer.settings = MailSettings(host="127.0.0.1", port=server.port)
-    assert mailer.retry() == 1
-    assert len(server.messages) == 1 and list(mailer.sending.iterdir()) == []
-
-
-def test_two_mailers_retrying_the_same_queue_send_each_message_once(tmp_path, server, monkeypatch):
-    # Only the two retry() calls race here: no background thread (woken by each send, it
-    # could be retrying with the old settings when they change, and keep a message for later).
+def test_two_senders_on_one_outbox_send_each_message_once(outboxes, server, monkeypatch):
+    # Only the two deliver() rounds race here: no background thread.
     monkeypatch.setattr(Mailer, "start_worker", lambda self, immediately: None)
-    down = free_port()
-    first, second = mailer_for(tmp_path, down, retry_delay=3600), mailer_for(tmp_path, down, retry_delay=3600)
-    for i in range(10):
+    first, second = mailer_for(outboxes(), server.port), mailer_for(outboxes(), server.port)
+    for i in range(20):
         first.send(f"an{i}@example.com", f"Thư {i}", "nội dung")
-    assert len(first.pending()) == 10
-    for mailer in (first, second):
-        mailer.settings = MailSettings(host="127.0.0.1", port=server.port)
+    assert first.depth() == 20
 
-    threads = [threading.Thread(target=m.retry) for m in (first, second)]
+    threads = [threading.Thread(target=m.deliver) for m in (first, second)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    assert sorted(m["Subject"] for m in server.messages) == sorted(f"Thư {i}" for i in range(10))
+    assert sorted(m["Subject"] for m in server.handler.messages) == sorted(f"Thư {i}" for i in range(20))
+    assert first.depth() == 0
 
 
-def test_without_a_server_messages_go_to_the_outbox_and_the_console(tmp_path, capsys):
-    mailer = Mailer(tmp_path, MailSettings())
+def test_without_a_server_messages_go_to_the_outbox_folder_and_the_console(tmp_path, capsys):
+    mailer = Mailer(FolderOutbox(tmp_path / "mail"), MailSettings(), console=tmp_path / "outbox")
     mailer.send("an@example.com", SUBJECT, TEXT)
+    assert mailer.drain()
     [saved] = (tmp_path / "outbox").glob("*.eml")
     assert b"Subject: =?utf-8?" in saved.read_bytes()
     printed = capsys.readouterr().out
     assert "http://localhost/kich-hoat/abc" in printed and SUBJECT in printed and str(saved) in printed
-    assert mailer.pending() == []
+    assert mailer.depth() == 0
 
 
 def test_send_mail_uses_the_apps_mailer(app, smtp):
@@ -210,7 +296,7 @@ def test_settings_come_from_the_environment(monkeypatch, tmp_path, catalog):
 
 def test_the_retry_command(monkeypatch, tmp_path):
     port = free_port()
-    mailer_for(tmp_path, port, retry_delay=3600).send("an@example.com", SUBJECT, TEXT)
+    FolderOutbox(tmp_path / "mail").put(mailer_message("an@example.com", SUBJECT))
     monkeypatch.setenv("DVC_INSTANCE", str(tmp_path))
     monkeypatch.setenv("DVC_MAIL_HOST", "127.0.0.1")
     monkeypatch.setenv("DVC_MAIL_PORT", str(port))
@@ -221,6 +307,6 @@ def test_the_retry_command(monkeypatch, tmp_path):
         result = CliRunner().invoke(cli, ["mail", "retry"])
         assert result.exit_code == 0, result.output
         assert "Đã gửi 1 thư; còn 0 thư" in result.output
-        assert len(server.messages) == 1
+        assert len(server.handler.messages) == 1
     finally:
         server.stop()

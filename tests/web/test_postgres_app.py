@@ -10,6 +10,8 @@ import pytest
 from psycopg import sql
 
 from engine.dossier import Status
+from operations import publishing
+from operations.mail import build_message
 from storage.postgres_store import PostgresStore
 from storage.postgres_users import PostgresUserStore
 from tests.storage.conftest import POSTGRES_URL, fresh_schema
@@ -110,13 +112,21 @@ def test_a_tinydb_portal_moves_to_postgresql_with_storage_copy(tmp_path, catalog
     client = before.test_client()
     assert login(client, citizen.username).status_code == 302
     ids = {create_dossier(client, household) for _ in range(3)}
+    # An uploaded file, a published version of a service, and an e-mail still waiting.
+    parts = resources.portal(before)
+    file_id = parts.files.put(b"%PDF-1.4 giay to")
+    published = publishing.publish(parts.definitions, parts.catalog, household.folder, household.slug)
+    assert parts.mailer.drain()  # the dossiers' e-mails went to the development outbox
+    parts.mailer.outbox.put(build_message("DVC <dvc@example.com>", "an@example.com", "Thư chờ gửi", "nội dung"))
 
     url = f"{POSTGRES_URL}?schema={schema}"
     monkeypatch.setattr("storage.transfer.PAGE", 2)  # two pages of dossiers
     runner = CliRunner()
     result = runner.invoke(main, ["storage", "copy", url, "--instance", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    assert "Đã chép 2 hồ sơ..." in result.output and "Đã chép 2 tài khoản và 3 hồ sơ" in result.output
+    assert "Đã chép 2 hồ sơ..." in result.output
+    assert ("Đã chép 2 tài khoản, 3 hồ sơ, 1 tệp đính kèm, 1 phiên bản dịch vụ đã công bố và 1 thư đang chờ gửi"
+            in result.output)
     again = runner.invoke(main, ["storage", "copy", url, "--instance", str(tmp_path)])
     assert again.exit_code == 1 and "đã có dữ liệu" in again.output  # never a merge
 
@@ -131,5 +141,8 @@ def test_a_tinydb_portal_moves_to_postgresql_with_storage_copy(tmp_path, catalog
         assert all(f"/ho-so/{dossier_id}" in page for dossier_id in ids)
         assert resources.portal(after).dossiers.get(next(iter(ids))).data == resources.portal(before).dossiers.get(
             next(iter(ids))).data
+        assert resources.portal(after).files.read(file_id) == b"%PDF-1.4 giay to"
+        assert resources.portal(after).catalog.get(household.slug).version == published.version
+        assert resources.portal(after).mailer.depth() == 1
     finally:
         resources.portal(after).close()
