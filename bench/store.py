@@ -309,7 +309,8 @@ class PostgresBackend:
         with self._connect() as conn:
             # What autovacuum does after that many inserts: the planner's statistics, and the
             # visibility map that lets a count or a sort be answered from an index alone.
-            conn.execute(sql.SQL("VACUUM ANALYZE {}").format(sql.Identifier(where, "dossiers")))
+            for table in ("dossiers", "dossier_counts"):
+                conn.execute(sql.SQL("VACUUM ANALYZE {}").format(sql.Identifier(where, table)))
         return self.keys(where)
 
     def keys(self, where: str) -> Seeded:
