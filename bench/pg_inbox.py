@@ -16,7 +16,8 @@ Variants, each the first page of 20 by appointment (web/desk.py's inbox) for the
 
 Everything runs in one transaction that is rolled back: migration 1's index is built in it
 (half a minute at a million), and each variant drops the indexes it must not use inside a
-savepoint, rolled back after it. Prints p50 / p99 in ms per filter and variant.
+savepoint, rolled back after it. Prints p50 / p99 in ms per filter and variant. With
+``--writes N``, also N saves with and without the triggers that keep ``dossier_counts``.
 """
 
 from __future__ import annotations
@@ -70,6 +71,9 @@ def main() -> None:
     parser.add_argument("schema")
     parser.add_argument("--database-url", default="postgresql://127.0.0.1:5432/test")
     parser.add_argument("--repeats", type=int, default=30)
+    parser.add_argument("--writes", type=int, default=0,
+                        help="also time this many saves (updates changing the state) with and without"
+                             " the counting triggers, alternating in blocks of 20")
     args = parser.parse_args()
     store = PostgresStore(Database(args.database_url, schema=args.schema, max_size=1))
     with psycopg.connect(split_schema(args.database_url)[0]) as conn:
@@ -126,6 +130,37 @@ def main() -> None:
             values = samples[case, variant]
             cells.append(f"{statistics.median(values):.2f} / {statistics.quantiles(values, n=100)[98]:.2f}")
         print(f"| {case} | " + " | ".join(cells) + " |")
+    if args.writes:
+        _writes(store, args.database_url, args.schema, args.writes)
+
+
+def _writes(store: PostgresStore, url: str, schema: str, count: int) -> None:
+    """Saves with and without dossier_counts' triggers, each committed (a WAL flush each); the
+    counts are rebuilt afterwards, since the saves without triggers did not keep them."""
+    table = sql.Identifier(schema, "dossiers")
+    with psycopg.connect(split_schema(url)[0], autocommit=True) as conn:
+        ids = [i for (i,) in conn.execute(sql.SQL("SELECT id FROM {} TABLESAMPLE SYSTEM (1) LIMIT %s").format(table),
+                                          [count])]
+        samples: dict[str, list[float]] = {"with triggers": [], "without": []}
+        for block in range(0, len(ids), 20):
+            for variant in ("without", "with triggers"):
+                switch = "ENABLE" if variant == "with triggers" else "DISABLE"
+                conn.execute(sql.SQL(f"ALTER TABLE {{}} {switch} TRIGGER USER").format(table))
+                for dossier_id in ids[block : block + 20]:
+                    current = store.get(dossier_id)
+                    state = Status.DONE if current.status != Status.DONE else Status.RETURNED
+                    start = time.perf_counter_ns()
+                    store.update(current.model_copy(update={"status": state}))
+                    samples[variant].append((time.perf_counter_ns() - start) / 1e6)
+        conn.execute(sql.SQL("ALTER TABLE {} ENABLE TRIGGER USER").format(table))
+        with conn.transaction():
+            counts = sql.Identifier(schema, "dossier_counts")
+            conn.execute(sql.SQL("DELETE FROM {}").format(counts))
+            conn.execute(sql.SQL("INSERT INTO {} SELECT agency, status, service, submitted_day, count(*) FROM {}"
+                                 " GROUP BY 1, 2, 3, 4").format(counts, table))
+    for variant, values in samples.items():
+        print(f"save (update of the state), {variant}: {statistics.median(values):.2f} /"
+              f" {statistics.quantiles(values, n=100)[98]:.2f} ms (p50 / p99, {len(values)} saves)")
 
 
 if __name__ == "__main__":
