@@ -12,7 +12,11 @@ How the DossierRepository maps onto the table ``dossiers``:
   first by ``created_at`` then id.
 - ``query``/``query_page``: filters on agency, status, service and ``submitted_day``,
   ordered in SQL as the TinyDB store orders (engine.repository); a page and the total
-  come from one statement, so from one snapshot.
+  come from one statement, so from one snapshot. A page is merged from the first entries
+  of one index range per (agency, state), already in the page's order; the total is summed
+  from ``dossier_counts``, the dossiers per (agency, state, service, day), which a trigger
+  keeps in each writing transaction (migration 2: bench/README.md measured both at a
+  million dossiers).
 
 ``submitted_day`` is ``submitted_at``'s day in the offset it was written with (Vietnam
 time, as the engine writes it), computed here on writing: a timestamptz keeps the instant
@@ -62,6 +66,76 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX dossiers_service ON {schema}.dossiers (service, status)",
         "CREATE INDEX dossiers_submitted_day ON {schema}.dossiers (submitted_day)",
     ),
+    (  # 2: the clerk's inbox at a million dossiers (bench/README.md, "PostgreSQL at 1,000,000")
+        # Each (agency, state) range of this index is in query_page's "appointment" order
+        # (_order_by: the same expressions), so a first page reads 20 entries a range instead
+        # of sorting every match; the included columns let the other filters and the page's
+        # sort keys come from the index alone (the planner wants the plain columns behind
+        # the expressions).
+        """CREATE INDEX dossiers_inbox_by_appointment ON {schema}.dossiers
+            (agency, status, appointment_date, (submitted_at IS NULL), (COALESCE(submitted_at, created_at)), id)
+            INCLUDE (service, submitted_day, submitted_at, created_at)""",
+        "DROP INDEX {schema}.dossiers_inbox",  # its successor has every column it had
+        # The same ranges by submission day, for an inbox limited to some days: the days' entries
+        # of each range, sorted (the newest submissions have the latest appointments, so the
+        # order above would go through nearly a whole range to find them).
+        """CREATE INDEX dossiers_inbox_by_day ON {schema}.dossiers (agency, status, submitted_day)
+            INCLUDE (appointment_date, submitted_at, created_at, id, service)""",
+        # query_page's total without visiting each match (42,000 of them for the largest
+        # agency's inbox in the benchmark): how many dossiers each (agency, state, service,
+        # submission day) has, kept by the trigger below in the writing transaction itself,
+        # so a total is exact and from the statement's snapshot.
+        """CREATE TABLE {schema}.dossier_counts (
+            agency text NOT NULL,
+            status text NOT NULL,
+            service text NOT NULL,
+            submitted_day date,
+            dossiers bigint NOT NULL
+        )""",
+        """CREATE UNIQUE INDEX dossier_counts_key ON {schema}.dossier_counts
+            (agency, status, service, (COALESCE(submitted_day, 'infinity')))""",
+        "CREATE INDEX dossier_counts_by_status ON {schema}.dossier_counts (status)",  # every agency's total
+        # One statement per write (a COPY of many dossiers included), adding its changes up per
+        # group and taking the groups in key order: writes that share a counter wait for each
+        # other's commit, and never deadlock.
+        """CREATE FUNCTION {schema}.dossier_counts_change() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF TG_OP = 'INSERT' THEN
+                INSERT INTO {schema}.dossier_counts AS c
+                SELECT agency, status, service, submitted_day, count(*) FROM added
+                GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, COALESCE(submitted_day, 'infinity')
+                ON CONFLICT (agency, status, service, (COALESCE(submitted_day, 'infinity')))
+                DO UPDATE SET dossiers = c.dossiers + EXCLUDED.dossiers;
+            ELSIF TG_OP = 'DELETE' THEN
+                INSERT INTO {schema}.dossier_counts AS c
+                SELECT agency, status, service, submitted_day, -count(*) FROM removed
+                GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, COALESCE(submitted_day, 'infinity')
+                ON CONFLICT (agency, status, service, (COALESCE(submitted_day, 'infinity')))
+                DO UPDATE SET dossiers = c.dossiers + EXCLUDED.dossiers;
+            ELSE
+                INSERT INTO {schema}.dossier_counts AS c
+                SELECT agency, status, service, submitted_day, sum(change) FROM (
+                    SELECT agency, status, service, submitted_day, -1 AS change FROM removed
+                    UNION ALL SELECT agency, status, service, submitted_day, 1 FROM added
+                ) AS changes
+                GROUP BY 1, 2, 3, 4 HAVING sum(change) <> 0
+                ORDER BY 1, 2, 3, COALESCE(submitted_day, 'infinity')
+                ON CONFLICT (agency, status, service, (COALESCE(submitted_day, 'infinity')))
+                DO UPDATE SET dossiers = c.dossiers + EXCLUDED.dossiers;
+            END IF;
+            RETURN NULL;
+        END $$""",
+        # The triggers first: they lock the table against writes until the counts below commit.
+        """CREATE TRIGGER dossier_counts_insert AFTER INSERT ON {schema}.dossiers
+            REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION {schema}.dossier_counts_change()""",
+        """CREATE TRIGGER dossier_counts_update AFTER UPDATE ON {schema}.dossiers
+            REFERENCING OLD TABLE AS removed NEW TABLE AS added
+            FOR EACH STATEMENT EXECUTE FUNCTION {schema}.dossier_counts_change()""",
+        """CREATE TRIGGER dossier_counts_delete AFTER DELETE ON {schema}.dossiers
+            REFERENCING OLD TABLE AS removed FOR EACH STATEMENT EXECUTE FUNCTION {schema}.dossier_counts_change()""",
+        """INSERT INTO {schema}.dossier_counts
+            SELECT agency, status, service, submitted_day, count(*) FROM {schema}.dossiers GROUP BY 1, 2, 3, 4""",
+    ),
 )
 
 _COLUMNS = (
@@ -69,6 +143,14 @@ _COLUMNS = (
     "submitted_at", "submitted_day", "created_at", "appointment_date",
 )
 _NEWEST_FIRST = sql.SQL("ORDER BY created_at DESC, id DESC")
+# query_page's agencies: those asked for, or every agency in the table, found by walking the
+# inbox index from one agency to the next (a dozen index probes rather than a scan of it all).
+_AGENCIES_LISTED = "SELECT DISTINCT unnest(%(agencies)s::text[])"
+_AGENCIES_IN_TABLE = (
+    "(SELECT agency FROM {table} ORDER BY agency LIMIT 1) UNION ALL"
+    " SELECT (SELECT t.agency FROM {table} AS t WHERE t.agency > a.agency ORDER BY t.agency LIMIT 1)"
+    " FROM agencies AS a WHERE a.agency IS NOT NULL"
+)
 
 
 class DuplicateReceipt(DuplicateDossier):
@@ -133,21 +215,50 @@ class PostgresStore:
         limit: int,
     ) -> Page:
         check_page(order, offset, limit)
-        where, params = _filters(agencies, statuses, service, submitted_from, submitted_to)
-        # The total and the page in one statement (one snapshot). Counting and sorting need
-        # only the inbox index's columns; the documents are read for the page's ids alone.
-        statement = self._table.sql(
-            "SELECT c.total, d.doc::text FROM (SELECT count(*) AS total FROM {table} WHERE {where}) AS c"
-            " LEFT JOIN LATERAL (SELECT id, appointment_date, submitted_at, created_at FROM {table}"
-            " WHERE {where} ORDER BY {order} LIMIT %(limit)s OFFSET %(offset)s) AS p ON true"
-            " LEFT JOIN {table} AS d ON d.id = p.id"
-            " ORDER BY {page_order}",
-            where=sql.SQL(" AND ").join(where), order=_order_by(order), page_order=_order_by(order, "p"),
-        )
+        statement, params = self._page_statement(agencies, statuses, service, submitted_from, submitted_to,
+                                                 order, offset, limit)
         with self.db.connection() as conn:
-            rows = conn.execute(statement, {**params, "limit": limit, "offset": offset}).fetchall()
+            rows = conn.execute(statement, params).fetchall()
         items = tuple(Dossier.from_json_text(doc) for _, doc in rows if doc is not None)  # None: an empty page
         return Page(total=rows[0][0], offset=offset, items=items)
+
+    def _page_statement(
+        self, agencies: Iterable[str] | None, statuses: Iterable[Status] | None, service: str | None,
+        submitted_from: dt.date | None, submitted_to: dt.date | None, order: Order, offset: int, limit: int,
+    ) -> tuple[sql.Composed, dict[str, Any]]:
+        """query_page's statement and its parameters (also timed on its own by bench/pg_inbox.py)."""
+        where, params = _filters(agencies, statuses, service, submitted_from, submitted_to)
+        rest, _ = _filters(None, None, service, submitted_from, submitted_to)  # within a range
+        # The total and the page in one statement (one snapshot). The total adds up the
+        # matching groups of dossier_counts (migration 2). The page is merged from one index
+        # range per (agency, state): each range is in the page's order already
+        # (dossiers_inbox_by_appointment), so each gives its first offset + limit entries
+        # without sorting the rest, and only those are sorted; the documents are read for
+        # the page's ids alone. An agency-less query (an administrator's) takes the agencies
+        # from the index (_AGENCIES_IN_TABLE); a state-less one, every state there is.
+        statement = self._table.sql(
+            "WITH RECURSIVE agencies (agency) AS ({agencies})"
+            " SELECT c.total, d.doc::text FROM (SELECT COALESCE(sum(dossiers), 0)::bigint AS total FROM {counts}"
+            " WHERE {where}) AS c"
+            " LEFT JOIN LATERAL (SELECT r.* FROM agencies AS a"
+            " CROSS JOIN (SELECT DISTINCT unnest(%(states)s::text[])) AS s (status)"
+            " CROSS JOIN LATERAL (SELECT id, appointment_date, submitted_at, created_at FROM {table}"
+            " WHERE agency = a.agency AND status = s.status AND {rest} ORDER BY {order} LIMIT %(reach)s) AS r"
+            " WHERE a.agency IS NOT NULL"
+            " ORDER BY {range_order} LIMIT %(limit)s OFFSET %(offset)s) AS p ON true"
+            " LEFT JOIN {table} AS d ON d.id = p.id"
+            " ORDER BY {page_order}",
+            agencies=self._table.sql(_AGENCIES_LISTED if agencies is not None else _AGENCIES_IN_TABLE),
+            counts=sql.Identifier(self.db.schema, "dossier_counts"),
+            where=sql.SQL(" AND ").join(where), rest=sql.SQL(" AND ").join(rest),
+            order=_order_by(order), range_order=_order_by(order, "r"), page_order=_order_by(order, "p"),
+        )
+        params = {
+            **params, "agencies": params.get("agencies", []),
+            "states": params.get("statuses", _texts(Status)),  # None: every state there is
+            "limit": limit, "offset": offset, "reach": offset + limit,
+        }
+        return statement, params
 
     def count(self) -> int:
         return self._table.count()

@@ -173,6 +173,48 @@ def test_concurrent_processes_lose_nothing(repo, pg_schema):
     with SPAWN.Pool(workers) as pool:
         reports = pool.starmap(_mixed_writer, [(pg_schema, shared.id, seed, rounds) for seed in range(workers)])
     assert_mixed_writes_kept(repo, reports, shared.id, workers, rounds)
+    _assert_totals_counted(repo)  # the counters the writers shared lost no change
+
+
+def _assert_totals_counted(repo) -> None:
+    """query_page's totals (dossier_counts) are the dossiers there are, for every filter."""
+    everything = repo.query()
+    groups = {(d.agency, d.status, d.service) for d in everything}
+    assert repo.query_page(limit=0).total == len(everything)
+    for agency, status, service in groups:
+        for filters in ({"agencies": [agency]}, {"agencies": [agency], "statuses": [status]},
+                        {"agencies": [agency], "statuses": [status], "service": service}):
+            assert repo.query_page(**filters, limit=0).total == len(repo.query(**filters)), filters
+    for day in {d.submitted_at.date() for d in everything if d.submitted_at}:
+        filters = {"submitted_from": day, "submitted_to": day}
+        assert repo.query_page(**filters, limit=0).total == len(repo.query(**filters)), filters
+
+
+def test_inbox_totals_follow_every_write(repo):
+    rng = random.Random(7)
+    repo.bulk_add(make_dossier(rng) for _ in range(30))
+    added = [repo.add(make_dossier(rng)) for _ in range(10)]
+    _assert_totals_counted(repo)
+    moved = added[0].model_copy(update={"status": Status.DONE, "agency": "SXD-HCM", "service": "khac"})
+    repo.update(moved)
+    later = added[1].submitted_at or dt.datetime(2025, 6, 1, 9, 0, tzinfo=VN)
+    repo.update(added[1].model_copy(update={"submitted_at": later + dt.timedelta(days=3)}))
+    repo.update(added[2].model_copy(update={"applicant_name": "Lê Thu Hà"}))  # no counted field
+    repo.delete(added[3].id, added[3].version)
+    with pytest.raises(ConflictError):
+        repo.update(added[0].model_copy(update={"status": Status.REJECTED}))  # stale: nothing changes
+    with pytest.raises(DuplicateDossier):
+        repo.bulk_add([make_dossier(rng), added[4]])  # all or nothing, counts included
+    _assert_totals_counted(repo)
+    assert repo.query_page(agencies=["SXD-HCM"], statuses=[Status.DONE], service="khac", limit=5).total == 1
+
+
+def test_migrating_a_filled_table_counts_its_dossiers(pg_database, monkeypatch):
+    rng = random.Random(8)
+    monkeypatch.setattr(postgres_store, "MIGRATIONS", postgres_store.MIGRATIONS[:1])
+    PostgresStore(pg_database).bulk_add(make_dossier(rng) for _ in range(40))
+    monkeypatch.undo()
+    _assert_totals_counted(PostgresStore(pg_database))
 
 
 def _take_receipts(schema: str, ids: list[str], numbers: list[str], start) -> list[str]:
@@ -277,14 +319,14 @@ def test_answers_as_the_tinydb_store_does(repo, tmp_path):
 
 
 def test_the_tables_record_their_schema_version(repo, pg_database):
-    assert _rows(pg_database, "SELECT component, version FROM {schema}.schema_version") == [("dossiers", 1)]
+    assert _rows(pg_database, "SELECT component, version FROM {schema}.schema_version") == [("dossiers", 2)]
     indexes = {name for (name,) in _rows(
         pg_database, "SELECT indexname FROM pg_indexes WHERE schemaname = %s AND tablename = 'dossiers'",
         pg_database.schema,
     )}
     assert indexes == {
-        "dossiers_pkey", "dossiers_receipt_number_key", "dossiers_owner", "dossiers_applicant", "dossiers_inbox",
-        "dossiers_service", "dossiers_submitted_day",
+        "dossiers_pkey", "dossiers_receipt_number_key", "dossiers_owner", "dossiers_applicant",
+        "dossiers_inbox_by_appointment", "dossiers_inbox_by_day", "dossiers_service", "dossiers_submitted_day",
     }
 
 
@@ -299,7 +341,7 @@ def test_a_new_migration_is_applied_once_when_the_store_opens(repo, pg_database,
     monkeypatch.setattr(postgres_store, "MIGRATIONS", (*postgres_store.MIGRATIONS, later))
     assert PostgresStore(pg_database).get(stored.id) == stored
     PostgresStore(pg_database)  # already at version 2: nothing to do (the index exists)
-    assert _rows(pg_database, "SELECT version FROM {schema}.schema_version WHERE component = 'dossiers'") == [(2,)]
+    assert _rows(pg_database, "SELECT version FROM {schema}.schema_version WHERE component = 'dossiers'") == [(3,)]
 
 
 def test_tables_newer_than_the_code_are_refused(repo, pg_database):
