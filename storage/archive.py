@@ -139,7 +139,7 @@ def verify(path: Path) -> dict[str, Any]:
     except _DAMAGE as exc:
         raise CorruptArchive(f"tệp bị hỏng hoặc không phải tệp tar ({exc})") from None
     if not isinstance(manifest, dict) or not isinstance(manifest.get("members"), dict):
-        raise CorruptArchive(f"không có {MANIFEST} (tệp bị cắt cụt, hoặc không phải bản sao lưu)")
+        raise CorruptArchive(f"không có {MANIFEST}: tệp bị hỏng, bị cắt cụt, hoặc không phải bản sao lưu")
     listed = manifest["members"]
     for name in sorted(listed.keys() | found.keys()):
         entry = listed.get(name)
