@@ -127,6 +127,9 @@ def _snapshot(instance: Path, staging: Path) -> None:
     store = TinyDBStore(instance / "store")
     users = TinyDBUserStore(instance / "users")
     definitions = DefinitionStore(instance / "definitions")
+    # Uploaded files never change: most are linked before the locks are taken, and under
+    # them the folder is only brought up to date (the new ones linked, the deleted ones dropped).
+    _mirror(instance / "files", staging / "files")
     with ExitStack() as held:
         # Always in this order; no writer holds two of these locks at once, so none waits on us in a cycle.
         held.enter_context(store.frozen())
@@ -136,10 +139,21 @@ def _snapshot(instance: Path, staging: Path) -> None:
             if part == "mail":
                 _snapshot_mail(instance, staging)
             elif is_folder:
-                for name in _files(instance / part):
-                    _link(instance / part / name, staging / part / name)
+                _mirror(instance / part, staging / part)
             elif (instance / part).is_file():
                 _link(instance / part, staging / part)
+
+
+def _mirror(source: Path, target: Path) -> None:
+    """Make ``target`` hold links to the durable files of ``source``, and only those."""
+    wanted, present = set(_files(source)), set(_files(target))
+    for name in sorted(wanted - present):
+        try:
+            _link(source / name, target / name)
+        except FileNotFoundError:
+            continue  # an uploaded file deleted since the listing (the stores' files are locked)
+    for name in present - wanted:
+        (target / name).unlink()
 
 
 def _snapshot_mail(instance: Path, staging: Path) -> None:
@@ -163,7 +177,8 @@ def _message_name(folder: str, name: str) -> str:
 
 
 def _link(source: Path, target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
+    if not target.parent.is_dir():
+        target.parent.mkdir(parents=True)
     try:
         os.link(source, target)
     except FileNotFoundError:
@@ -172,17 +187,20 @@ def _link(source: Path, target: Path) -> None:
         shutil.copyfile(source, target)
 
 
-def _files(root: Path) -> Iterator[str]:
+def _files(root: Path | str, prefix: str = "") -> Iterator[str]:
     """The durable files under ``root``, as paths relative to it: no temporary file of a
-    write in progress, no lock file, no symbolic link."""
-    for folder, dirs, names in os.walk(root):
-        dirs[:] = [d for d in dirs if not d.startswith((TEMP_PREFIX, _STAGING))]
-        relative = Path(folder).relative_to(root)
-        for name in names:
-            if name.startswith(TEMP_PREFIX) or name in _SKIPPED or not (Path(folder) / name).is_file() \
-                    or (Path(folder) / name).is_symlink():
-                continue
-            yield (relative / name).as_posix()
+    write in progress, no lock file, no symbolic link, no staging folder."""
+    try:
+        entries = list(os.scandir(root))
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    for entry in entries:
+        if entry.name.startswith((TEMP_PREFIX, _STAGING)) or entry.name in _SKIPPED:
+            continue
+        if entry.is_dir(follow_symlinks=False):
+            yield from _files(entry.path, f"{prefix}{entry.name}/")
+        elif entry.is_file(follow_symlinks=False):
+            yield prefix + entry.name
 
 
 def _counts(root: Path) -> Counts:
