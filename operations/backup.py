@@ -59,6 +59,9 @@ PARTS = {"store": True, "users": True, "files": True, "definitions": True, "mail
 QUEUE, SENDING = "mail/queue", "mail/sending"  # operations.mail.Mailer's folders
 _SKIPPED = {"store.lock", ".lock"}  # the stores' lock files (storage.lock): made again on demand
 _STAGING = ".backup-"  # staging folders in the instance folder: .backup-<pid>-<random>
+# Where a restore puts the target's own parts while it moves the archive's in: removed once
+# they are in place, and never swept, as it may hold the only copy if the restore died.
+_REPLACED = ".replaced-"
 
 
 class NoStore(Exception):
@@ -302,7 +305,7 @@ def _destinations(manifest: dict[str, Any], staging: Path):
 def _swap(staging: Path, instance: Path) -> None:
     """Move each staged part into place and the target's own (if any) aside, then remove
     those. Should a rename fail, the parts already moved are put back as they were."""
-    aside = instance / f"{_STAGING}{os.getpid()}-{secrets.token_hex(4)}"
+    aside = instance / f"{_REPLACED}{os.getpid()}-{secrets.token_hex(4)}"
     aside.mkdir()
     moved: list[str] = []
     try:

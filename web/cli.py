@@ -346,14 +346,14 @@ def backup_command(path: Path, instance: Path | None) -> None:
 
     _refuse_postgres("sao lưu")
     instance = instance or _default_instance()
+    if not path.is_dir() and not path.parent.is_dir():
+        raise click.ClickException(f"Không có thư mục {path.parent}")
     try:
         saved = backup(instance, path)
     except NoStore:
         raise click.ClickException(f"Không có kho hồ sơ TinyDB ở {instance / 'store'}") from None
     except FileExistsError:
         raise click.ClickException(f"Đã có tệp {path}; không ghi đè, hãy chọn tên khác.") from None
-    except FileNotFoundError:
-        raise click.ClickException(f"Không có thư mục {path.parent}") from None
     click.echo(f"Đã sao lưu {_counts_text(saved.counts)} vào {saved.path} ({_size_text(saved.size)}).")
 
 
