@@ -103,6 +103,10 @@ def test_a_restored_instance_serves_the_same_dossiers_accounts_files_definitions
         portal, archives, tmp_path, catalog):
     app, archive = portal, archives[".tar.gz"]
     assert archive.stat().st_mode & 0o777 == 0o600  # it holds the secret key and password hashes
+    with tarfile.open(archive) as tar:
+        names = tar.getnames()
+    assert names[-1] == "manifest.json" and "secret_key" in names
+    assert not [n for n in names if n.startswith("outbox/") or n.endswith(".lock") or "/.tmp-" in n]
 
     target = tmp_path / "khoi-phuc"
     result = run(app, "restore", str(archive), "--instance", str(target))
