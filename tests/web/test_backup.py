@@ -289,3 +289,38 @@ def test_with_postgresql_both_commands_refuse_and_print_the_pg_dump_and_pg_resto
     assert "pg_restore --clean --if-exists --no-owner --dbname=postgresql://dvc@db.example:5433/dichvucong" \
         in result.output
     assert not (tmp_path / "moi").exists()
+
+
+def test_the_printed_pg_dump_and_pg_restore_commands_bring_a_postgresql_portal_back(tmp_path, catalog, monkeypatch):
+    """The two commands the refusal prints, run as printed against the test server."""
+    import subprocess
+
+    import psycopg
+    from psycopg import sql
+
+    from tests.storage.conftest import POSTGRES_URL, fresh_schema
+
+    with fresh_schema() as schema:
+        monkeypatch.setenv("DVC_DATABASE_URL", f"{POSTGRES_URL}?schema={schema}")
+        app = open_app(tmp_path / "cong", catalog)
+        add_user(app, "congdan", id_number="093195001234")
+        dossier = resources.portal(app).dossiers.add(make_dossier(random.Random(5)))
+        users = resources.portal(app).users.list()
+        resources.portal(app).close()
+
+        result = run(app, "backup", str(tmp_path / "ban-sao.tar.gz"))
+        commands = [line.split(": ", 1)[1] for line in result.output.splitlines() if "pg_dump" in line
+                    or "pg_restore" in line]
+        assert len(commands) == 2, result.output
+        for command in commands:
+            assert subprocess.run(command, shell=True, cwd=tmp_path, capture_output=True).returncode == 0, command
+            if "pg_dump" in command:  # the database is lost between the two
+                with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+                    conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
+
+        again = open_app(tmp_path / "cong", catalog)
+        try:
+            assert resources.portal(again).dossiers.get(dossier.id) == dossier
+            assert resources.portal(again).users.list() == users
+        finally:
+            resources.portal(again).close()
