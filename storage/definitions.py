@@ -82,6 +82,11 @@ class DefinitionStore:
     def withdrawn(self) -> frozenset[str]:
         return frozenset(self._withdrawn.read() or [])
 
+    def frozen(self) -> WriteLock:
+        """The writers' lock: ``with store.frozen():`` no publish or withdrawal happens in
+        any process until the block ends (for a backup)."""
+        return self._lock
+
     # -- writing ---------------------------------------------------------------------------
 
     def publish(self, slug: str, files: dict[str, bytes], floor: int = 0,

@@ -4,7 +4,7 @@
 the ``DVC_*`` environment variables), built only when a command needs it: commands
 declared with ``main.command()`` run inside its app context and reach the portal's
 parts through ``web.resources``; those declared ``with_appcontext=False`` (``schemas
-lint``, ``render``, ``print``, ``storage copy``, ``workflow``) never build it, so they
+lint``, ``render``, ``print``, ``storage copy``, ``backup``, ``restore``, ``workflow``) never build it, so they
 need no instance folder. Tests invoke it with ``app.test_cli_runner().invoke(main, ...)``,
 which hands it their own app.
 """
@@ -313,6 +313,95 @@ def storage_copy(database_url: str, instance: Path | None) -> None:
     click.echo(f"Đã chép {result.users} tài khoản, {result.dossiers} hồ sơ, {result.files} tệp đính kèm, "
                f"{result.definitions} phiên bản dịch vụ đã công bố và {result.messages} thư đang chờ gửi. "
                "Đặt DVC_DATABASE_URL (và DVC_SECRET_KEY) để cổng dùng cơ sở dữ liệu này.")
+
+
+# -- backup and restore (operations/backup.py, docs/backup.md) -----------------------------
+
+def _refuse_postgres(what: str) -> None:
+    """With PostgreSQL everything durable is in the database: say how to dump and restore it."""
+    from operations.backup import postgres_commands
+
+    url = os.environ.get("DVC_DATABASE_URL")
+    if not url:
+        return
+    dump, restore = postgres_commands(url)
+    click.echo(f"Cổng dùng PostgreSQL (DVC_DATABASE_URL): mọi dữ liệu nằm trong cơ sở dữ liệu, nên lệnh này "
+               f"không {what}. Dùng các công cụ của PostgreSQL (xem docs/backup.md):\n"
+               f"  Sao lưu:   {dump}\n"
+               f"  Phục hồi (đã dừng cổng): {restore}", err=True)
+    sys.exit(1)
+
+
+_COUNTED = {"dossiers": "hồ sơ", "accounts": "tài khoản", "files": "tệp đính kèm và kết quả",
+            "definitions": "phiên bản định nghĩa dịch vụ", "messages": "thư chờ gửi"}
+
+
+def _counts_text(counts, present_only: bool = False) -> str:
+    """ "3 hồ sơ, 2 tài khoản, …" for operations.backup.Counts (``present_only``: no zeros)."""
+    return ", ".join(f"{getattr(counts, field)} {noun}" for field, noun in _COUNTED.items()
+                     if getattr(counts, field) or not present_only)
+
+
+def _size_text(size: int) -> str:
+    if size < 1024 * 1024:
+        return f"{max(1, round(size / 1024))} KB"
+    return f"{size / (1024 * 1024):.1f} MB".replace(".", ",")
+
+
+_INSTANCE_OPTION = click.option("--instance", type=click.Path(file_okay=False, path_type=Path), default=None,
+                                help="Thư mục instance (mặc định: $DVC_INSTANCE hoặc instance/).")
+
+
+@main.command("backup", with_appcontext=False,
+              help="Sao lưu thư mục instance (hồ sơ, tài khoản, tệp, định nghĩa đã xuất bản, thư chờ gửi, khoá bí "
+                   "mật) vào một tệp PATH (.tar.gz; nếu PATH là thư mục: một tệp mới có tên theo giờ), trong lúc "
+                   "cổng vẫn chạy.")
+@click.argument("path", type=click.Path(path_type=Path))
+@_INSTANCE_OPTION
+def backup_command(path: Path, instance: Path | None) -> None:
+    from operations.backup import NoStore, backup
+
+    _refuse_postgres("sao lưu")
+    instance = instance or _default_instance()
+    if not path.is_dir() and not path.parent.is_dir():
+        raise click.ClickException(f"Không có thư mục {path.parent}")
+    try:
+        saved = backup(instance, path)
+    except NoStore:
+        raise click.ClickException(f"Không có kho hồ sơ TinyDB ở {instance / 'store'}") from None
+    except FileExistsError:
+        raise click.ClickException(f"Đã có tệp {path}; không ghi đè, hãy chọn tên khác.") from None
+    click.echo(f"Đã sao lưu {_counts_text(saved.counts)} vào {saved.path} ({_size_text(saved.size)}).")
+
+
+@main.command("restore", with_appcontext=False,
+              help="Phục hồi một bản sao lưu của lệnh backup vào thư mục instance chưa có dữ liệu (--force: thay "
+                   "dữ liệu đang có). Hãy dừng cổng trước khi phục hồi.")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_INSTANCE_OPTION
+@click.option("--force", is_flag=True, help="Thay toàn bộ dữ liệu đang có trong thư mục instance.")
+def restore_command(path: Path, instance: Path | None, force: bool) -> None:
+    import datetime as dt
+
+    from engine.clock import VIETNAM
+    from operations.backup import CorruptArchive, TargetNotEmpty, restore
+
+    _refuse_postgres("phục hồi")
+    instance = instance or _default_instance()
+    try:
+        restored = restore(path, instance, force=force)
+    except CorruptArchive as bad:
+        raise click.ClickException(f"Không phục hồi {path}: {bad}. Chưa ghi gì vào {instance}.") from None
+    except TargetNotEmpty as full:
+        raise click.ClickException(
+            f"Thư mục {instance} đã có dữ liệu ({_counts_text(full.counts, present_only=True)}); không phục hồi đè lên. "
+            "Dùng --force nếu thật sự muốn thay toàn bộ dữ liệu này.") from None
+    taken = dt.datetime.fromisoformat(restored.created_at).astimezone(VIETNAM)
+    click.echo(f"Đã phục hồi {_counts_text(restored.counts)} vào {instance} (bản sao lưu lúc "
+               f"{taken:%H:%M ngày %d/%m/%Y}).")
+    if not restored.secret_key:
+        click.echo("Bản sao lưu không có khoá bí mật (secret_key): cổng cần đúng giá trị DVC_SECRET_KEY cũ, "
+                   "nếu không các phiên đăng nhập và liên kết đã gửi sẽ không còn dùng được.", err=True)
 
 
 @main.command("render", with_appcontext=False,
