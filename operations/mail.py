@@ -100,6 +100,7 @@ class Mailer:
         self._worker: threading.Thread | None = None
         self._worker_lock = threading.Lock()
         self._wake = threading.Event()
+        self.failures = 0  # failed delivery attempts of this process (web.metrics)
 
     def send(self, to: str, subject: str, text: str, html: str | None = None) -> None:
         """Queue the message, then try to deliver it now; it stays queued if that fails.
@@ -133,6 +134,10 @@ class Mailer:
     def pending(self) -> list[Path]:
         return sorted(self.queue.glob("*.eml"))
 
+    def depth(self) -> int:
+        """How many messages wait in the queue (every process's: the queue is on disk)."""
+        return len(self.pending())
+
     # -- one delivery --------------------------------------------------------------------
 
     def _deliver(self, path: Path) -> bool | None:
@@ -149,6 +154,7 @@ class Mailer:
             self._transport(path.name, raw)
         except Exception as error:  # down, refused, timed out; never left claimed
             log.warning("e-mail %s not delivered, kept in the queue: %r", path.name, error)
+            self.failures += 1
             os.rename(claimed, path)
             return False
         claimed.unlink()
