@@ -175,8 +175,9 @@ def _snapshot_mail(instance: Path, staging: Path) -> None:
 
 
 def _message_name(folder: str, name: str) -> str:
-    """A message's name in the queue: a claimed one has the claiming process id appended."""
-    return name.rpartition(".")[0] if folder == SENDING else name
+    """A message's name in the queue: the same in sending/ (storage.mail_queue), except a claim
+    left by a version before the locks, which has the claiming process id appended."""
+    return name.rpartition(".")[0] if folder == SENDING and not name.endswith(".eml") else name
 
 
 def _link(source: Path, target: Path) -> None:

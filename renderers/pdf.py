@@ -16,7 +16,10 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 import unicodedata
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -105,20 +108,38 @@ def render_receipt_html(service: Service, dossier: Dossier, clerk_name: str, loo
 
 # -- the PDFs ---------------------------------------------------------------------------
 
+# Told (document kind, seconds) after each PDF made by a render_*_pdf function: the web
+# layer's metrics listen here (web.metrics), so that this module needs to know nothing of them.
+render_listeners: list[Callable[[str, float], None]] = []
+
+
+@contextmanager
+def _timed(document: str) -> Iterator[None]:
+    start = time.perf_counter()
+    yield
+    seconds = time.perf_counter() - start
+    for listener in render_listeners:
+        listener(document, seconds)
+
+
 def render_dossier_pdf(service: Service, dossier: Dossier, lookup_url: str | None) -> bytes:
-    return html_to_pdf(render_dossier_html(service, dossier, lookup_url))
+    with _timed("dossier"):
+        return html_to_pdf(render_dossier_html(service, dossier, lookup_url))
 
 
 def render_blank_pdf(service: Service) -> bytes:
-    return html_to_pdf(render_blank_html(service))
+    with _timed("blank"):
+        return html_to_pdf(render_blank_html(service))
 
 
 def render_sample_pdf(service: Service) -> bytes:
-    return html_to_pdf(render_sample_html(service))
+    with _timed("sample"):
+        return html_to_pdf(render_sample_html(service))
 
 
 def render_receipt_pdf(service: Service, dossier: Dossier, clerk_name: str, lookup_url: str | None) -> bytes:
-    return html_to_pdf(render_receipt_html(service, dossier, clerk_name, lookup_url))
+    with _timed("receipt"):
+        return html_to_pdf(render_receipt_html(service, dossier, clerk_name, lookup_url))
 
 
 def lookup_url_for(base_url: str, receipt_number: str) -> str:

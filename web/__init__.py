@@ -17,8 +17,8 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from engine.catalog import DEFAULT_ROOT, Catalog
-from web import (access_log, accounts, auth, authoring, desk, dossiers, errors, i18n, input_checks, limits, lookup,
-                 mail, places, resources, security_headers, services)
+from web import (access_log, accounts, auth, authoring, desk, dossiers, errors, health, i18n, input_checks, limits,
+                 lookup, mail, metrics, places, request_log, resources, security_headers, services)
 
 # DVC_* environment variable -> setting, for the settings taken as they are.
 _ENV = {
@@ -34,6 +34,8 @@ _ENV = {
     "DVC_MAIL_TIMEOUT": "MAIL_TIMEOUT",  # seconds for one SMTP conversation (default 10)
     "DVC_RATELIMIT_STORAGE": "RATELIMIT_STORAGE_URI",
     "DVC_DATABASE_URL": "DATABASE_URL",  # web.resources.BACKENDS; unset: TinyDB under the instance folder
+    "DVC_LOG_FORMAT": "LOG_FORMAT",  # web.request_log: json, one line per request; unset: text
+    "DVC_METRICS_FROM": "METRICS_FROM",  # web.metrics: who may read /metrics
 }
 
 
@@ -89,6 +91,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         return {"city_name": app.config["CITY_NAME"], "catalog": parts.catalog}
 
     access_log.init_app(app)  # no ID number or link token in any log line
+    request_log.init_app(app)
     errors.init_app(app)
     input_checks.init_app(app)  # before CSRF and the views: a NUL character is refused outright
     security_headers.init_app(app)
@@ -106,4 +109,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(desk.bp)
     app.register_blueprint(lookup.bp)
     app.register_blueprint(authoring.bp)
+    health.init_app(app)  # /healthz, /readyz and /metrics answer before the other request hooks
+    metrics.init_app(app)
     return app
