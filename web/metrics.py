@@ -104,7 +104,7 @@ class StoreCollector:
             yield family
         try:
             depth = resources.portal(self.app).mailer.depth()
-        except OSError:
+        except Exception:  # the folder or the database unreachable: no figure (/readyz says why)
             return
         yield GaugeMetricFamily("dichvucong_mail_queue_depth", "E-mail messages waiting to be delivered", value=depth)
 
