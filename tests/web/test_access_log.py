@@ -300,7 +300,8 @@ def test_an_exception_in_the_app_log_holds_no_number_or_token(tmp_path, catalog)
 
 
 def test_the_request_log_of_dichvucong_run(tmp_path):
-    """The real command, in its own process: what it prints on the terminal."""
+    """The real command, in its own process: gunicorn's access log (with each request's
+    Referer) on the terminal, from its worker processes."""
     port = free_port()
     env = {**os.environ, "DVC_INSTANCE": str(tmp_path / "instance"), "PYTHONUNBUFFERED": "1",
            "DVC_SECRET_KEY": "khoa-thu-nghiem"}
@@ -319,13 +320,15 @@ def test_the_request_log_of_dichvucong_run(tmp_path):
                 time.sleep(0.2)
         urllib.request.install_opener(urllib.request.build_opener(_NoRedirect))
         try:
-            codes = [_get(base + path) for path, _ in REQUESTS]
+            codes = [_get(base + path, Referer=f"{base}/dat-lai-mat-khau/{TOKEN}?q={CCCD}") for path, _ in REQUESTS]
         finally:
             urllib.request.install_opener(None)
     finally:
         server.terminate()
         output = server.communicate(timeout=20)[0].decode()
     assert codes[0] == 303 and codes[3] == 404, codes
+    assert "Using worker: gthread" in output and "development server" not in output, output
     for _, expected in REQUESTS:
         assert expected in output, (expected, output)
+    assert f'"{base}/dat-lai-mat-khau/***?q=*********234"' in output, output
     assert _hits(output) == [], output
