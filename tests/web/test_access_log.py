@@ -306,6 +306,7 @@ def test_the_request_log_of_dichvucong_run(tmp_path):
     env = {**os.environ, "DVC_INSTANCE": str(tmp_path / "instance"), "PYTHONUNBUFFERED": "1",
            "DVC_SECRET_KEY": "khoa-thu-nghiem"}
     env.pop("DVC_DATABASE_URL", None)
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
     server = subprocess.Popen([str(ROOT / ".venv" / "bin" / "dichvucong"), "run", "--port", str(port)],
                               cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
@@ -315,7 +316,7 @@ def test_the_request_log_of_dichvucong_run(tmp_path):
             try:
                 _get(base + "/tra-cuu")
                 break
-            except (urllib.error.URLError, ConnectionError):
+            except OSError:  # refused, or (gunicorn listens before its workers have built the app) timed out
                 assert server.poll() is None and time.monotonic() < deadline, "dichvucong run did not start"
                 time.sleep(0.2)
         urllib.request.install_opener(urllib.request.build_opener(_NoRedirect))
@@ -328,6 +329,7 @@ def test_the_request_log_of_dichvucong_run(tmp_path):
         output = server.communicate(timeout=20)[0].decode()
     assert codes[0] == 303 and codes[3] == 404, codes
     assert "Using worker: gthread" in output and "development server" not in output, output
+    assert (tmp_path / "instance" / "metrics").is_dir()  # the workers' Prometheus folder, made by the master
     for _, expected in REQUESTS:
         assert expected in output, (expected, output)
     assert f'"{base}/dat-lai-mat-khau/***?q=*********234"' in output, output
