@@ -1,6 +1,6 @@
 """No ID number and no e-mailed link's token in the logs (web/access_log.py): the filter
 on its own, on the records werkzeug, Flask and gunicorn write, and through a real server:
-werkzeug's in a thread, and ``dichvucong run`` itself."""
+werkzeug's in a thread, and ``dichvucong run`` itself (gunicorn)."""
 
 from __future__ import annotations
 
