@@ -81,6 +81,7 @@ def instance_folder() -> Path:
     ``<prefix>/var/web-instance`` when installed (``pip install``). Also for the server's
     master process (web.server), which builds no app."""
     instance = os.environ.get("DVC_INSTANCE")
+    # Flask's own rule (App.auto_find_instance_path), read from a bare app of this package.
     return Path(instance).resolve() if instance else Path(Flask(__name__).instance_path)
 
 
