@@ -49,6 +49,18 @@ $(AXE):
 
 browser: $(CHROMIUM) $(AXE)
 
+# Debian's nginx, which tests/deploy/test_nginx.py starts unprivileged (its own prefix,
+# config and ports) in front of a real `dichvucong run`, with deploy/nginx.conf; and
+# openssl, for that test's certificate. Installed only when missing. The package's own
+# service (port 80) is not wanted on a developer's machine: it is stopped and disabled
+# where systemd runs (a container's policy-rc.d never starts it).
+NGINX := /usr/sbin/nginx
+
+$(NGINX):
+	$(SUDO) apt-get update
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nginx openssl
+	if [ -d /run/systemd/system ]; then $(SUDO) systemctl disable --now nginx; fi
+
 # Printing (renderers/pdf.py): Liberation Serif, metric-compatible with Times New Roman
 # and complete for Vietnamese; HarfBuzz's subsetter (without it WeasyPrint subsets fonts
 # with fontTools, 2-3x slower; a test fails); Pango for WeasyPrint. Installed only when missing.
@@ -76,13 +88,15 @@ services:
 		$(SUDO) redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no; } || true
 
 # `dichvucong demo` creates the demo accounts (once) and prints their passwords;
-# `dichvucong run` prints where e-mail goes (instance/outbox/ and the console by default).
+# `dichvucong run` prints where e-mail goes (instance/outbox/ and the console by default)
+# and serves through gunicorn (web/server.py): DVC_WORKERS processes of DVC_THREADS
+# threads (2 x 4). `dichvucong run --dev` is Flask's reloading development server.
 run: $(STAMP) $(TRANSLATIONS) print-deps
 	$(BIN)/dichvucong schemas lint schemas/
 	$(BIN)/dichvucong demo
 	$(BIN)/dichvucong run --host $(HOST) --port $(PORT)
 
-test: $(STAMP) $(TRANSLATIONS) $(CHROMIUM) $(AXE) print-deps services
+test: $(STAMP) $(TRANSLATIONS) $(CHROMIUM) $(AXE) $(NGINX) print-deps services
 	$(BIN)/python -m pytest -n 2 -q
 
 # The fuzz suite of tests/fuzz (hostile requests to every form, desk action, account form,

@@ -33,7 +33,10 @@ from engine.schema_rules import check as check_rules
 from engine.text import fold
 from engine.validation import FieldError, FormValidator, compile_schema
 
-DEFAULT_ROOT = Path(__file__).resolve().parent.parent / "schemas"
+# The catalogue: installed from a wheel, the copy the build put in this package
+# (setup.py); in a checkout, the repository's schemas/.
+_INSTALLED_ROOT = Path(__file__).resolve().parent / "schemas"
+DEFAULT_ROOT = _INSTALLED_ROOT if _INSTALLED_ROOT.is_dir() else Path(__file__).resolve().parent.parent / "schemas"
 DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/schema"
 FILES = ("service.json", "documents.json", "form.schema.json", "sample.json")
 

@@ -39,7 +39,7 @@ _ENV = {
 }
 
 
-def _env_config() -> dict[str, Any]:
+def env_config() -> dict[str, Any]:
     """Settings from DVC_* environment variables; anything unset keeps its default."""
     config: dict[str, Any] = {key: os.environ[var] for var, key in _ENV.items() if os.environ.get(var)}
     if "DVC_SCHEMAS" in os.environ:
@@ -51,9 +51,19 @@ def _env_config() -> dict[str, Any]:
     return config
 
 
+def instance_folder() -> Path:
+    """The portal's instance folder (its data, its key): ``DVC_INSTANCE``, or else Flask's
+    default for this package, ``instance/`` beside ``web/`` in a checkout and
+    ``<prefix>/var/web-instance`` when installed (``pip install``). Also for the server's
+    master process (web.server), which builds no app."""
+    instance = os.environ.get("DVC_INSTANCE")
+    # Flask's own rule (App.auto_find_instance_path), read from a bare app of this package.
+    return Path(instance).resolve() if instance else Path(Flask(__name__).instance_path)
+
+
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    instance = (test_config or {}).get("INSTANCE_PATH") or os.environ.get("DVC_INSTANCE")
-    app = Flask(__name__, instance_path=str(Path(instance).resolve()) if instance else None)
+    instance = (test_config or {}).get("INSTANCE_PATH")
+    app = Flask(__name__, instance_path=str(Path(instance).resolve() if instance else instance_folder()))
     app.config.from_mapping(
         CITY_NAME="Thành phố Vị Thanh",
         SCHEMAS_ROOT=DEFAULT_ROOT,
@@ -72,7 +82,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         LOOKUP_LIMIT_IP="20 per minute;200 per day",  # "Tra cứu hồ sơ": both pages together
         TRUSTED_PROXIES=0,  # reverse proxies in front whose X-Forwarded-* headers are believed
     )
-    app.config.update(_env_config())
+    app.config.update(env_config())
     if test_config:
         app.config.update(test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)

@@ -17,9 +17,10 @@ arguments and its traceback text:
   ``/ho-so/xac-nhan/<token>``; the token becomes ``***``.
 
 The loggers (``SERVER_LOGGERS`` and the app's): werkzeug's, whose request log
-``dichvucong run`` prints; Flask's app logger (``web``); gunicorn's ``gunicorn.error`` and
-``gunicorn.access``, which gunicorn picks up by name when it configures its logging (the
-filter stays on them whatever handlers it gives them); and every logger of the portal's
+``dichvucong run --dev`` prints; Flask's app logger (``web``); gunicorn's ``gunicorn.error``
+and ``gunicorn.access`` (``dichvucong run``, web/server.py), which gunicorn picks up by name
+when it configures its logging (the filter stays on them whatever handlers it gives them);
+and every logger of the portal's
 own packages that exists when the app is made (``operations.mail``, ...). A logger's filter
 sees the records logged on that logger, not those a child passes up: a module that adds
 a logger of its own after start-up is not covered, hence the ones named here.

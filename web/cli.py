@@ -22,7 +22,7 @@ from flask.cli import FlaskGroup
 from engine.dossier import Status
 from engine.lint import lint as lint_definitions
 from operations import publishing
-from web import resources
+from web import resources, server
 
 
 def _create_app():
@@ -109,28 +109,50 @@ def schemas_withdraw(slug: str, restore: bool) -> None:
         click.echo(f"Dịch vụ {slug} ({service.info.name}) đã ngừng nhận hồ sơ mới.", err=True)
 
 
-@main.command("run", help="Chạy cổng dịch vụ công (máy chủ phát triển).")
+@main.command("run", with_appcontext=False,
+              help="Chạy cổng dịch vụ công: máy chủ gunicorn (mặc định), hoặc --dev máy chủ phát triển của Flask "
+                   "(tự nạp lại khi mã thay đổi).")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-def run(host: str, port: int) -> None:
-    from flask.cli import show_server_banner
-    from werkzeug.serving import run_simple
+@click.option("--workers", envvar="DVC_WORKERS", type=click.IntRange(1, 64), show_default=True,
+              default=server.DEFAULT_WORKERS, help="Số tiến trình (DVC_WORKERS).")
+@click.option("--threads", envvar="DVC_THREADS", type=click.IntRange(1, 256), show_default=True,
+              default=server.DEFAULT_THREADS, help="Số luồng mỗi tiến trình (DVC_THREADS).")
+@click.option("--dev", is_flag=True, help="Máy chủ phát triển của Flask, tự nạp lại mã (không dùng cho công chúng).")
+def run(host: str, port: int, workers: int, threads: int, dev: bool) -> None:
+    # No app is built here: gunicorn's workers each build their own (web.server), and the
+    # development server's reloader builds it in the process it restarts.
+    from operations.mail import MailSettings
+    from web import env_config, instance_folder
 
-    click.echo(f"Cổng dịch vụ công: http://{host}:{port}/")
-    settings = resources.mailer().settings
-    if settings.host is None:
-        outbox = resources.mailer().outbox
-        click.echo(
-            f"Thư điện tử (kích hoạt tài khoản, đặt lại mật khẩu, ...): chưa đặt DVC_MAIL_HOST, nên thư "
-            f"không được gửi đi mà lưu trong {outbox}/ và in ra màn hình này, kèm liên kết."
-        )
-    else:
-        click.echo(f"Thư điện tử gửi qua máy chủ SMTP {settings.host}.")
-    # What app.run(debug=False, use_reloader=False) does; app.run itself does nothing under a
-    # FlaskGroup, which sets FLASK_RUN_FROM_CLI.
-    app = current_app._get_current_object()
-    show_server_banner(False, app.name)
-    run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True)
+    instance = instance_folder()
+    if not dev and server.metrics_folder(instance)[1] and "prometheus_client" in sys.modules:
+        # PROMETHEUS_MULTIPROC_DIR was just set, but prometheus_client, imported here with the
+        # portal, chose its single-process values at import: start again in a fresh
+        # interpreter (same process, same arguments) that sees the variable from its first line.
+        os.execv(sys.executable, sys.orig_argv)
+
+    from werkzeug.serving import is_running_from_reloader
+
+    if not is_running_from_reloader():
+        click.echo(f"Cổng dịch vụ công: http://{server.bind_address(host, port)}/")
+        mail = MailSettings.from_config(env_config())
+        if mail.host is None:
+            click.echo(
+                f"Thư điện tử (kích hoạt tài khoản, đặt lại mật khẩu, ...): chưa đặt DVC_MAIL_HOST, nên thư "
+                f"không được gửi đi mà lưu trong {instance / 'outbox'}/ và in ra màn hình này, kèm liên kết."
+            )
+        else:
+            click.echo(f"Thư điện tử gửi qua máy chủ SMTP {mail.host}.")
+    if dev:
+        from werkzeug.serving import run_simple
+
+        # What `flask run --reload` does (app.run does nothing under a FlaskGroup, which sets
+        # FLASK_RUN_FROM_CLI); the reloader's watching process never serves, so builds no app.
+        app = _create_app() if is_running_from_reloader() else None
+        run_simple(host, port, app, use_reloader=True, use_debugger=False, threaded=True)
+        return
+    server.serve(host, port, workers, threads)
 
 
 # -- accounts ------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """No ID number and no e-mailed link's token in the logs (web/access_log.py): the filter
 on its own, on the records werkzeug, Flask and gunicorn write, and through a real server:
-werkzeug's in a thread, and ``dichvucong run`` itself."""
+werkzeug's in a thread, and ``dichvucong run`` itself (gunicorn)."""
 
 from __future__ import annotations
 
@@ -300,11 +300,13 @@ def test_an_exception_in_the_app_log_holds_no_number_or_token(tmp_path, catalog)
 
 
 def test_the_request_log_of_dichvucong_run(tmp_path):
-    """The real command, in its own process: what it prints on the terminal."""
+    """The real command, in its own process: gunicorn's access log (with each request's
+    Referer) on the terminal, from its worker processes."""
     port = free_port()
     env = {**os.environ, "DVC_INSTANCE": str(tmp_path / "instance"), "PYTHONUNBUFFERED": "1",
            "DVC_SECRET_KEY": "khoa-thu-nghiem"}
     env.pop("DVC_DATABASE_URL", None)
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
     server = subprocess.Popen([str(ROOT / ".venv" / "bin" / "dichvucong"), "run", "--port", str(port)],
                               cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
@@ -314,18 +316,21 @@ def test_the_request_log_of_dichvucong_run(tmp_path):
             try:
                 _get(base + "/tra-cuu")
                 break
-            except (urllib.error.URLError, ConnectionError):
+            except OSError:  # refused, or (gunicorn listens before its workers have built the app) timed out
                 assert server.poll() is None and time.monotonic() < deadline, "dichvucong run did not start"
                 time.sleep(0.2)
         urllib.request.install_opener(urllib.request.build_opener(_NoRedirect))
         try:
-            codes = [_get(base + path) for path, _ in REQUESTS]
+            codes = [_get(base + path, Referer=f"{base}/dat-lai-mat-khau/{TOKEN}?q={CCCD}") for path, _ in REQUESTS]
         finally:
             urllib.request.install_opener(None)
     finally:
         server.terminate()
         output = server.communicate(timeout=20)[0].decode()
     assert codes[0] == 303 and codes[3] == 404, codes
+    assert "Using worker: gthread" in output and "development server" not in output, output
+    assert (tmp_path / "instance" / "metrics").is_dir()  # the workers' Prometheus folder, made by the master
     for _, expected in REQUESTS:
         assert expected in output, (expected, output)
+    assert f'"{base}/dat-lai-mat-khau/***?q=*********234"' in output, output
     assert _hits(output) == [], output

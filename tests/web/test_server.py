@@ -1,0 +1,65 @@
+"""The production server's settings (web/server.py) as an operator meets them: where the
+workers' metrics go, what happens to a dead worker's, and the gunicorn settings
+``dichvucong run`` hands over. The server itself runs in tests/web/test_access_log.py
+(its access log) and tests/deploy/test_nginx.py (behind nginx)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from web import server
+from web.server import METRICS_VARIABLE, PortalServer, metrics_folder, options
+
+
+def test_the_metrics_folder_is_made_empty_in_the_instance_folder(tmp_path, monkeypatch):
+    monkeypatch.delenv(METRICS_VARIABLE, raising=False)
+    old = tmp_path / "metrics" / "counter_4242.db"  # left by an earlier run: its counts would add up
+    old.parent.mkdir()
+    old.write_bytes(b"x")
+    folder, set_here = metrics_folder(tmp_path)
+    assert set_here and folder == tmp_path / "metrics" and list(folder.iterdir()) == []
+    assert os.environ[METRICS_VARIABLE] == str(folder)
+
+
+def test_the_operator_s_metrics_folder_is_made_if_missing_and_left_as_it_is(tmp_path, monkeypatch):
+    chosen = tmp_path / "run" / "dichvucong"
+    monkeypatch.setenv(METRICS_VARIABLE, str(chosen))
+    assert metrics_folder(tmp_path / "instance") == (chosen, False) and chosen.is_dir()
+    (chosen / "gauge_livesum_1.db").write_bytes(b"x")
+    assert metrics_folder(tmp_path / "instance") == (chosen, False)
+    assert [p.name for p in chosen.iterdir()] == ["gauge_livesum_1.db"]
+    assert not (tmp_path / "instance" / "metrics").exists()
+
+
+def test_a_dead_worker_s_live_gauges_leave_the_metrics(tmp_path):
+    """gunicorn's child_exit hook, as the master calls it once a worker has exited: the
+    worker's "live" gauge files go (prometheus_client reads the folder when it is imported,
+    hence a process of its own)."""
+    script = """
+import json, os, sys, types
+os.environ["PROMETHEUS_MULTIPROC_DIR"] = sys.argv[1]
+from prometheus_client import Gauge
+Gauge("dichvucong_busy_threads", "threads answering", multiprocess_mode="livesum").set(3)
+from web.server import options
+before = sorted(os.listdir(sys.argv[1]))
+options("127.0.0.1", 8000, 2, 4)["child_exit"](None, types.SimpleNamespace(pid=os.getpid()))
+print(json.dumps([before, sorted(os.listdir(sys.argv[1]))]))
+"""
+    result = subprocess.run([sys.executable, "-c", script, str(tmp_path)], capture_output=True, text=True,
+                            timeout=60, check=True)
+    before, after = json.loads(result.stdout.splitlines()[-1])
+    assert len(before) == 1 and before[0].startswith("gauge_livesum_") and after == []
+
+
+def test_gunicorn_gets_the_portal_s_settings():
+    cfg = PortalServer(options("127.0.0.1", 8000, 3, 5)).cfg
+    assert cfg.bind == ["127.0.0.1:8000"] and cfg.workers == 3 and cfg.threads == 5
+    assert cfg.worker_class_str == "gthread"
+    assert cfg.preload_app is False  # each worker builds its app: its own threads and connections
+    assert cfg.forwarded_allow_ips == []  # DVC_TRUSTED_PROXIES decides, in the app
+    assert cfg.accesslog == "-" and cfg.errorlog == "-"
+    assert cfg.child_exit is server._child_exit and cfg.worker_exit is server._worker_exit
+    assert PortalServer(options("::1", 8000, 1, 1)).cfg.bind == ["[::1]:8000"]
