@@ -20,7 +20,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from engine.catalog import DEFAULT_ROOT, Catalog
 from storage.atomic import fsync_dir
 from web import (access_log, accounts, auth, authoring, desk, dossiers, errors, i18n, input_checks, limits, lookup,
-                 mail, places, resources, security_headers, services)
+                 mail, page_cache, places, resources, security_headers, services)
 
 # DVC_* environment variable -> setting, for the settings taken as they are.
 _ENV = {
@@ -126,6 +126,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     mail.init_app(app)
     auth.init_app(app)
     authoring.init_app(app)  # every request first picks up what any process published
+    page_cache.init_app(app)  # pages that change only with the catalogue, per catalogue and language
 
     app.register_blueprint(services.bp)
     app.register_blueprint(places.bp)
