@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -69,9 +69,14 @@ class MacroTable:
     def __init__(self, template: str, macro_of: Callable[[widgets.Widget], str], posts: bool):
         self.template = template
         self.posts = posts  # the form's controls are posted back; a display's are not
-        self._module = _env.get_template(template).module
         self._macro_of = macro_of
         self._by_widget: dict[str, Any] = {}
+
+    @cached_property
+    def _module(self) -> Any:
+        """The template's macros, compiled at first use: a third of a second that a
+        worker's start does not need (most requests render no form)."""
+        return _env.get_template(self.template).module
 
     def has(self, name: str) -> bool:
         return callable(getattr(self._module, name, None))

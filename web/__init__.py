@@ -109,7 +109,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path) / "secret_key")
 
     # CATALOG: one already loaded, which tests share (loading takes about half a second).
-    builtin = app.config.pop("CATALOG", None) or Catalog.load(Path(app.config["SCHEMAS_ROOT"]))
+    # A start whose schemas passed before skips their checks (engine.catalog.CheckedForms).
+    builtin = app.config.pop("CATALOG", None) or Catalog.load(Path(app.config["SCHEMAS_ROOT"]),
+                                                              cache=Path(app.instance_path) / "cache")
     parts = resources.init_app(app, builtin)  # the catalogue gains the published versions and withdrawals
 
     @app.context_processor
