@@ -172,14 +172,15 @@ def free_port() -> int:
 class Server:
     """A gunicorn of ``workers`` sync workers on a free port, stopped on ``stop``."""
 
-    def __init__(self, app: str, env: dict[str, str], workers: int = 2, pythonpath: str | None = None) -> None:
+    def __init__(self, app: str, env: dict[str, str], workers: int = 2, pythonpath: str | None = None,
+                 cwd: Path = ROOT) -> None:
         self.port = free_port()
         command = [GUNICORN, "-w", str(workers), "-b", f"127.0.0.1:{self.port}", "--log-level", "warning",
                    "--timeout", "120"]
         if pythonpath:
             command += ["--pythonpath", pythonpath]
         self.started = time.perf_counter()
-        self.process = subprocess.Popen(command + [app], cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
+        self.process = subprocess.Popen(command + [app], cwd=cwd, env=env, stdout=subprocess.DEVNULL)
 
     def wait(self, path: str = "/", timeout: float = 120) -> float:
         """Seconds from the start to the first answer of ``path``."""
@@ -289,44 +290,51 @@ def script_for(page: Page, sessions: dict[str, Session], folder: Path) -> Path:
 
 # -- the measurements --------------------------------------------------------------------------
 
-def measure_pages(instance: Instance, chosen: list[Page], args, work: Path) -> list[tuple[Page, Load, Load, int]]:
-    portal = Server(portal_app(), instance.env())
-    anchor = None
+def measure_pages(instance: Instance, chosen: list[Page], args, work: Path,
+                  before: Path | None) -> list[tuple[Page, dict[str, Load], int]]:
+    """Each page on the portal ("now"), on the code of ``before`` when given (same instance,
+    same sessions), and on the anchor; the median Load of each, and the page's size."""
+    servers = {"now": Server(portal_app(), instance.env())}
+    if before is not None:
+        servers["before"] = Server(portal_app(), instance.env(), cwd=before)
     try:
-        portal.wait()
-        sessions = {name: session(portal.port, name) for name in {p.who for p in chosen if p.who is not None}}
+        for server in servers.values():
+            server.wait()
+        port = servers["now"].port
+        sessions = {name: session(port, name) for name in {p.who for p in chosen if p.who is not None}}
         sizes, scripts = {}, {}
         for i, page in enumerate(chosen):
             s = sessions.get(page.who) if page.who is not None else None
             body = page.body
             if page.method == "POST":
                 body = urllib.parse.urlencode({"csrf_token": s.token}) + ("&" + body if body else "")
-            status, _, content = request(portal.port, page.method, page.path, body, s.cookie if s else "")
-            if status != page.status:
-                raise RuntimeError(f"{page.name}: {page.method} {page.path} answered {status}, not {page.status}")
-            sizes[f"/p{i}"] = len(content)
+            for name, server in servers.items():
+                status, _, content = request(server.port, page.method, page.path, body, s.cookie if s else "")
+                if status != page.status:
+                    raise RuntimeError(f"{page.name} ({name}): {page.method} {page.path} answered {status}, "
+                                       f"not {page.status}")
+                if name == "now":
+                    sizes[f"/p{i}"] = len(content)
             scripts[i] = script_for(page, sessions, work)
         sizes_file = work / "anchor-pages.json"
         sizes_file.write_text(json.dumps(sizes))
-        anchor = Server("web_anchor:create_app()", dict(os.environ, BENCH_ANCHOR_PAGES=str(sizes_file)),
-                        pythonpath=str(BENCH))
-        anchor.wait()
-        results: dict[int, tuple[list[Load], list[Load]]] = {i: ([], []) for i in range(len(chosen))}
+        servers["anchor"] = Server("web_anchor:create_app()", dict(os.environ, BENCH_ANCHOR_PAGES=str(sizes_file)),
+                                   pythonpath=str(BENCH))
+        servers["anchor"].wait()
+        results: dict[int, dict[str, list[Load]]] = {i: {name: [] for name in servers} for i in range(len(chosen))}
+        names = list(servers)
         for run in range(args.runs):
             for i, page in enumerate(chosen):
-                order = [("portal", portal.port, page.path), ("anchor", anchor.port, f"/p{i}")]
-                if run % 2:
-                    order.reverse()
-                for which, port, path in order:
-                    load = wrk(port, path, scripts[i], args.duration, args.connections)
-                    results[i][0 if which == "portal" else 1].append(load)
+                shift = run % len(names)  # who goes first turns round run by run
+                for name in names[shift:] + names[:shift]:
+                    path = f"/p{i}" if name == "anchor" else page.path
+                    results[i][name].append(wrk(servers[name].port, path, scripts[i], args.duration, args.connections))
             print(f"  run {run + 1}/{args.runs} done", file=sys.stderr)
-        return [(page, _median(results[i][0]), _median(results[i][1]), sizes[f"/p{i}"])
+        return [(page, {name: _median(loads) for name, loads in results[i].items()}, sizes[f"/p{i}"])
                 for i, page in enumerate(chosen)]
     finally:
-        portal.stop()
-        if anchor:
-            anchor.stop()
+        for server in servers.values():
+            server.stop()
 
 
 def _median(loads: list[Load]) -> Load:
@@ -334,36 +342,42 @@ def _median(loads: list[Load]) -> Load:
                 sum(x.bad for x in loads))
 
 
-def measure_startup(instance: Instance, runs: int, work: Path) -> tuple[float, float]:
-    """Median seconds from starting one worker to its first answer of /: portal, anchor."""
+def measure_startup(instance: Instance, runs: int, work: Path, before: Path | None) -> dict[str, float]:
+    """Median seconds from starting one worker to its first answer of /: the portal now,
+    before (when given) and the anchor, in turns. The first start of each is not counted
+    (the file system cache, the portal's checked forms)."""
     sizes_file = work / "anchor-start.json"
     sizes_file.write_text(json.dumps({"/": 1000}))
-    portal, anchor = [], []
-    for _ in range(runs):
-        for times, server in ((portal, lambda: Server(portal_app(), instance.env(), workers=1)),
-                              (anchor, lambda: Server("web_anchor:create_app()",
-                                                      dict(os.environ, BENCH_ANCHOR_PAGES=str(sizes_file)),
-                                                      workers=1, pythonpath=str(BENCH)))):
-            s = server()
+    starts = {"now": lambda: Server(portal_app(), instance.env(), workers=1)}
+    if before is not None:
+        starts["before"] = lambda: Server(portal_app(), instance.env(), workers=1, cwd=before)
+    starts["anchor"] = lambda: Server("web_anchor:create_app()", dict(os.environ, BENCH_ANCHOR_PAGES=str(sizes_file)),
+                                      workers=1, pythonpath=str(BENCH))
+    times: dict[str, list[float]] = {name: [] for name in starts}
+    for run in range(runs + 1):
+        for name, start in starts.items():
+            server = start()
             try:
-                times.append(s.wait())
+                took = server.wait()
             finally:
-                s.stop()
-    return statistics.median(portal), statistics.median(anchor)
+                server.stop()
+            if run:
+                times[name].append(took)
+    return {name: statistics.median(found) for name, found in times.items()}
 
 
-def measure_fresh_inbox(instance: Instance, runs: int) -> list[float]:
+def measure_fresh_inbox(instance: Instance, runs: int, code: Path = ROOT) -> list[float]:
     """A fresh worker's first clerk inbox, in ms, once it has answered /: one per run."""
     times = []
     cookie = None
     for _ in range(runs):
-        s = Server(portal_app(), instance.env(), workers=1)
+        s = Server(portal_app(), instance.env(), workers=1, cwd=code)
         try:
             s.wait()
             if cookie is None:  # the session outlives the process (same key, same user store)
                 cookie = session(s.port, "canbo").cookie
                 s.stop()
-                s = Server(portal_app(), instance.env(), workers=1)
+                s = Server(portal_app(), instance.env(), workers=1, cwd=code)
                 s.wait()
             start = time.perf_counter()
             status, _, _ = request(s.port, "GET", "/mot-cua/", cookie=cookie)
@@ -389,6 +403,17 @@ def _drop_schema(base: str, schema: str) -> None:
         conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 
+def checkout(ref: str, where: Path) -> Path:
+    """The project at git ``ref``, its translations compiled, to run "before" from."""
+    where.mkdir(parents=True)
+    archive = subprocess.run(["git", "archive", ref], cwd=ROOT, capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(where)], input=archive, check=True)
+    for po in where.glob("web/translations/*/LC_MESSAGES/messages.po"):
+        subprocess.run([str(Path(sys.executable).parent / "pybabel"), "--quiet", "compile", "-i", str(po),
+                        "-o", str(po.with_suffix(".mo"))], check=True)
+    return where
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="10,000 dossiers, 2 s a measurement, 3 runs")
@@ -401,6 +426,8 @@ def main() -> None:
     parser.add_argument("--backend", choices=["tinydb", "postgres"], default="tinydb")
     parser.add_argument("--database-url", default="postgresql://127.0.0.1:5432/test")
     parser.add_argument("--pages", nargs="*", help="only the pages whose name contains one of these words")
+    parser.add_argument("--before", metavar="GIT_REF",
+                        help="also measure the portal at this commit, on the same instance, in the same run")
     parser.add_argument("--no-startup", action="store_true", help="skip the start-up and fresh-inbox timings")
     args = parser.parse_args()
     args.runs = args.runs or (3 if args.quick else 5)
@@ -416,6 +443,7 @@ def main() -> None:
     schemas = []
     started = time.perf_counter()
     try:
+        before = checkout(args.before, work / "before") if args.before else None
         url = None
         if args.backend == "postgres":
             url, schema = _postgres_url(args.database_url)
@@ -424,13 +452,15 @@ def main() -> None:
         instance = prepare(work / "instance", url, inbox_size, rng)
         print(f"  seeded {inbox_size:,} dossiers in {time.perf_counter() - t:.0f} s", file=sys.stderr)
         load = os.getloadavg()[0]
-        results = measure_pages(instance, pages(instance, set(args.pages) if args.pages else None), args, work)
-        startup = fresh = None
+        results = measure_pages(instance, pages(instance, set(args.pages) if args.pages else None), args, work, before)
+        startup = fresh = fresh_before = None
         if not args.no_startup:
-            startup = measure_startup(instance, 3, work)
+            startup = measure_startup(instance, 3, work, before)
             if fresh_size:
                 fresh_instance = prepare(work / "fresh", None, fresh_size, rng)
                 fresh = measure_fresh_inbox(fresh_instance, 3)
+                if before is not None:
+                    fresh_before = measure_fresh_inbox(fresh_instance, 3, before)
         load_end = os.getloadavg()[0]
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -441,18 +471,32 @@ def main() -> None:
     print(f"\n{when}; backend {args.backend}, {inbox_size:,} dossiers; gunicorn 2 sync workers; wrk -t1 "
           f"-c{args.connections}, {args.duration} s a measurement, median of {args.runs} runs; load average "
           f"{load:.2f} at the start, {load_end:.2f} at the end; {time.perf_counter() - started:.0f} s in all.\n")
-    print("| page | bytes | portal req/s | portal p99 ms | anchor req/s | anchor p99 ms | ratio |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
-    for page, portal, anchor, size in results:
-        bad = f" ({portal.bad} unexpected answers)" if portal.bad else ""
-        print(f"| {page.name}{bad} | {size:,} | {portal.rps:,.0f} | {portal.p99_ms:.1f} | {anchor.rps:,.0f} | "
-              f"{anchor.p99_ms:.1f} | {portal.rps / anchor.rps:.2f} |")
+    if before is not None:
+        print(f"Before: {args.before}, measured in the same run on the same instance.\n")
+        print("| page | bytes | before req/s | before p99 ms | now req/s | now p99 ms | anchor req/s | anchor p99 ms "
+              "| ratio before | ratio now |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    else:
+        print("| page | bytes | portal req/s | portal p99 ms | anchor req/s | anchor p99 ms | ratio |")
+        print("|---|---:|---:|---:|---:|---:|---:|")
+    for page, loads, size in results:
+        now, anchor = loads["now"], loads["anchor"]
+        bad = sum(x.bad for name, x in loads.items() if name != "anchor")
+        name = page.name + (f" ({bad} unexpected answers)" if bad else "")
+        if before is not None:
+            old = loads["before"]
+            print(f"| {name} | {size:,} | {old.rps:,.0f} | {old.p99_ms:.1f} | {now.rps:,.0f} | {now.p99_ms:.1f} | "
+                  f"{anchor.rps:,.0f} | {anchor.p99_ms:.1f} | {old.rps / anchor.rps:.2f} | {now.rps / anchor.rps:.2f} |")
+        else:
+            print(f"| {name} | {size:,} | {now.rps:,.0f} | {now.p99_ms:.1f} | {anchor.rps:,.0f} | "
+                  f"{anchor.p99_ms:.1f} | {now.rps / anchor.rps:.2f} |")
     if startup:
-        print(f"\nStart-up to the first answer (one worker, median of 3): portal {startup[0]:.2f} s, "
-              f"plain Flask {startup[1]:.2f} s.")
+        shown = ", ".join(f"{name} {seconds:.2f} s" for name, seconds in startup.items())
+        print(f"\nStart-up to the first answer of / (one worker, median of 3): {shown} (anchor: plain Flask).")
     if fresh:
         print(f"A fresh worker's first clerk inbox at {fresh_size:,} TinyDB dossiers: median "
-              f"{statistics.median(fresh):.0f} ms ({', '.join(f'{t:.0f}' for t in fresh)}).")
+              f"{statistics.median(fresh):.0f} ms ({', '.join(f'{t:.0f}' for t in fresh)})"
+              + (f"; before {statistics.median(fresh_before):.0f} ms" if fresh_before else "") + ".")
 
 
 if __name__ == "__main__":
