@@ -26,7 +26,7 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 from markupsafe import escape as esc
 
@@ -44,6 +44,9 @@ _NESTED = frozenset({"object", "address", "array", "alternatives"})
 
 _env = Environment(
     loader=FileSystemLoader(TEMPLATES),
+    # Compiled templates kept between processes (Jinja's own folder per user, under the
+    # temporary directory): a worker's first form skips compiling the form's macros.
+    bytecode_cache=FileSystemBytecodeCache(),
     autoescape=True,
     undefined=StrictUndefined,
     trim_blocks=True,

@@ -15,6 +15,7 @@ from typing import Any
 
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
+from jinja2 import FileSystemBytecodeCache
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from engine.catalog import DEFAULT_ROOT, Catalog
@@ -75,6 +76,14 @@ def _instance_secret_key(path: Path) -> str:
     return path.read_text().strip()
 
 
+def _cache_folder(app: Flask, part: str = "") -> Path:
+    """What a start may reuse from the last one (checked forms, compiled templates): always
+    safe to delete."""
+    folder = Path(app.instance_path) / "cache" / part
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     instance = (test_config or {}).get("INSTANCE_PATH") or os.environ.get("DVC_INSTANCE")
     app = Flask(__name__, instance_path=str(Path(instance).resolve()) if instance else None)
@@ -111,7 +120,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     # CATALOG: one already loaded, which tests share (loading takes about half a second).
     # A start whose schemas passed before skips their checks (engine.catalog.CheckedForms).
     builtin = app.config.pop("CATALOG", None) or Catalog.load(Path(app.config["SCHEMAS_ROOT"]),
-                                                              cache=Path(app.instance_path) / "cache")
+                                                              cache=_cache_folder(app))
     parts = resources.init_app(app, builtin)  # the catalogue gains the published versions and withdrawals
 
     @app.context_processor
@@ -129,6 +138,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     auth.init_app(app)
     authoring.init_app(app)  # every request first picks up what any process published
     page_cache.init_app(app)  # pages that change only with the catalogue, per catalogue and language
+    # Compiled templates kept between starts: a fresh worker's first pages skip compiling them.
+    app.jinja_env.bytecode_cache = FileSystemBytecodeCache(str(_cache_folder(app, "templates")))
 
     app.register_blueprint(services.bp)
     app.register_blueprint(places.bp)
