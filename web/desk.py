@@ -86,6 +86,24 @@ def _with_filters(endpoint: str, **changes: Any) -> str:
     return url_for(endpoint, **args)
 
 
+PAGER_AROUND = 2  # pages linked on either side of the current one, besides the first and the last
+
+
+def pager(page: int, pages: int) -> list[int | None]:
+    """The page numbers the inbox links to: the first, the last and a few around ``page``;
+    None where some are left out. At 100,000 dossiers an inbox has hundreds of pages, and a
+    link to each cost more than the rest of the page."""
+    shown = sorted({1, pages, *range(max(1, page - PAGER_AROUND), min(pages, page + PAGER_AROUND) + 1)})
+    out: list[int | None] = []
+    for number in shown:
+        if out and number == out[-1] + 2:  # one page left out: its link takes no more room than "…"
+            out.append(number - 1)
+        elif out and number > out[-1] + 2:
+            out.append(None)
+        out.append(number)
+    return out
+
+
 @bp.get("/")
 @roles_required(*DESK)
 def inbox():
@@ -102,7 +120,8 @@ def inbox():
         found = repository.query_page(agencies=agencies, **filters, order="appointment",
                                       offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
     return render_template("desk/inbox.html", dossiers=list(found.items),
-                           total=found.total, page=page, pages=pages, filters=filters, today=_today(),
+                           total=found.total, page=page, pages=pages, pager=pager(page, pages), filters=filters,
+                           today=_today(),
                            status_labels=STATUS_LABELS, desk_states=resources.workflow().desk_order,
                            is_overdue=resources.workflow().is_overdue, with_filters=_with_filters,
                            services=[s for s in resources.catalog().latest()
