@@ -110,11 +110,19 @@ fuzz: $(STAMP) $(TRANSLATIONS) print-deps services
 lint: $(STAMP)
 	$(BIN)/dichvucong schemas lint schemas/
 
-bench: $(STAMP) print-deps
+# wrk (Debian's package) drives bench/web.py's load; installed only when missing.
+WRK := /usr/bin/wrk
+
+$(WRK):
+	$(SUDO) apt-get update
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends wrk
+
+bench: $(STAMP) $(TRANSLATIONS) print-deps $(WRK)
 	$(BIN)/python bench/validation.py
 	$(BIN)/python bench/forms.py
 	$(BIN)/python bench/store.py
 	$(BIN)/python bench/pdf.py
+	$(BIN)/python bench/web.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -14,11 +14,12 @@ from typing import Any
 
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
+from jinja2 import FileSystemBytecodeCache
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from engine.catalog import DEFAULT_ROOT, Catalog
 from web import (access_log, accounts, auth, authoring, desk, dossiers, errors, health, i18n, input_checks, limits,
-                 lookup, mail, metrics, places, request_log, resources, security_headers, services)
+                 lookup, mail, metrics, page_cache, places, request_log, resources, security_headers, services)
 
 # DVC_* environment variable -> setting, for the settings taken as they are.
 _ENV = {
@@ -61,6 +62,14 @@ def instance_folder() -> Path:
     return Path(instance).resolve() if instance else Path(Flask(__name__).instance_path)
 
 
+def _cache_folder(app: Flask, part: str = "") -> Path:
+    """What a start may reuse from the last one (checked forms, compiled templates): always
+    safe to delete."""
+    folder = Path(app.instance_path) / "cache" / part
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     instance = (test_config or {}).get("INSTANCE_PATH")
     app = Flask(__name__, instance_path=str(Path(instance).resolve() if instance else instance_folder()))
@@ -93,7 +102,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
     # CATALOG: one already loaded, which tests share (loading takes about half a second).
-    builtin = app.config.pop("CATALOG", None) or Catalog.load(Path(app.config["SCHEMAS_ROOT"]))
+    # A start whose schemas passed before skips their checks (engine.catalog.CheckedForms).
+    builtin = app.config.pop("CATALOG", None) or Catalog.load(Path(app.config["SCHEMAS_ROOT"]),
+                                                              cache=_cache_folder(app))
     parts = resources.init_app(app, builtin)  # the catalogue gains the published versions and withdrawals
 
     @app.context_processor
@@ -111,6 +122,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     mail.init_app(app)
     auth.init_app(app)
     authoring.init_app(app)  # every request first picks up what any process published
+    page_cache.init_app(app)  # pages that change only with the catalogue, per catalogue and language
+    # Compiled templates kept between starts: a fresh worker's first pages skip compiling them.
+    app.jinja_env.bytecode_cache = FileSystemBytecodeCache(str(_cache_folder(app, "templates")))
 
     app.register_blueprint(services.bp)
     app.register_blueprint(places.bp)

@@ -17,7 +17,6 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from pypdf import PdfReader, PdfWriter
 
 from engine.bounds import MAX_PAGE
 from engine.dossier import STATUS_LABELS, Dossier
@@ -29,7 +28,6 @@ from engine.uploads import UploadRefused
 from operations import desk as operations
 from operations.files import Upload
 from renderers.html import render_display
-from renderers.pdf import render_dossier_pdf, render_receipt_pdf
 from web import resources
 from web.auth import actor, current_user, roles_required
 from web.found import dossier_or_404, version_or_404
@@ -88,6 +86,24 @@ def _with_filters(endpoint: str, **changes: Any) -> str:
     return url_for(endpoint, **args)
 
 
+PAGER_AROUND = 2  # pages linked on either side of the current one, besides the first and the last
+
+
+def pager(page: int, pages: int) -> list[int | None]:
+    """The page numbers the inbox links to: the first, the last and a few around ``page``;
+    None where some are left out. At 100,000 dossiers an inbox has hundreds of pages, and a
+    link to each cost more than the rest of the page."""
+    shown = sorted({1, pages, *range(max(1, page - PAGER_AROUND), min(pages, page + PAGER_AROUND) + 1)})
+    out: list[int | None] = []
+    for number in shown:
+        if out and number == out[-1] + 2:  # one page left out: its link takes no more room than "…"
+            out.append(number - 1)
+        elif out and number > out[-1] + 2:
+            out.append(None)
+        out.append(number)
+    return out
+
+
 @bp.get("/")
 @roles_required(*DESK)
 def inbox():
@@ -104,7 +120,8 @@ def inbox():
         found = repository.query_page(agencies=agencies, **filters, order="appointment",
                                       offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
     return render_template("desk/inbox.html", dossiers=list(found.items),
-                           total=found.total, page=page, pages=pages, filters=filters, today=_today(),
+                           total=found.total, page=page, pages=pages, pager=pager(page, pages), filters=filters,
+                           today=_today(),
                            status_labels=STATUS_LABELS, desk_states=resources.workflow().desk_order,
                            is_overdue=resources.workflow().is_overdue, with_filters=_with_filters,
                            services=[s for s in resources.catalog().latest()
@@ -210,6 +227,14 @@ def _pdf(content: bytes, name: str) -> Response:
     return response
 
 
+def _printing():
+    """renderers.pdf, imported by the first print: WeasyPrint and Pango take half a second,
+    which no other page of the portal needs (so not at every worker's start)."""
+    from renderers import pdf
+
+    return pdf
+
+
 def _lookup_url(dossier: Dossier) -> str | None:
     return status_url(dossier.receipt_number) if dossier.receipt_number else None
 
@@ -218,7 +243,7 @@ def _lookup_url(dossier: Dossier) -> str | None:
 @roles_required(*DESK)
 def print_dossier(dossier_id: str):
     dossier, service = dossier_or_404(dossier_id)
-    return _pdf(render_dossier_pdf(service, dossier, _lookup_url(dossier)), f"ho-so-{dossier.id}.pdf")
+    return _pdf(_printing().render_dossier_pdf(service, dossier, _lookup_url(dossier)), f"ho-so-{dossier.id}.pdf")
 
 
 @bp.get("/ho-so/<dossier_id>/bien-nhan.pdf")
@@ -228,7 +253,7 @@ def print_receipt(dossier_id: str):
     if dossier.receipt_number is None:
         abort(404)
     accepted_by = next((e.actor_name for e in reversed(dossier.log) if e.action == "accept"), current_user().full_name)
-    return _pdf(render_receipt_pdf(service, dossier, accepted_by, _lookup_url(dossier)),
+    return _pdf(_printing().render_receipt_pdf(service, dossier, accepted_by, _lookup_url(dossier)),
                 f"bien-nhan-{dossier.receipt_number}.pdf")
 
 
@@ -247,12 +272,14 @@ def apology(dossier_id: str):
 @roles_required(*DESK)
 def print_selected():
     """The inbox's selection as one PDF (a few at the desk; `dichvucong print` for batches)."""
+    from pypdf import PdfReader, PdfWriter
+
     writer = PdfWriter()
     for dossier_id in request.form.getlist("chon")[:50]:
         dossier = resources.dossiers().get(dossier_id)
         if dossier is None or not resources.workflow().can_view(dossier, actor()):
             continue
-        pdf = render_dossier_pdf(version_or_404(dossier), dossier, _lookup_url(dossier))
+        pdf = _printing().render_dossier_pdf(version_or_404(dossier), dossier, _lookup_url(dossier))
         for page in PdfReader(io.BytesIO(pdf)).pages:
             writer.add_page(page)
     if not writer.pages:

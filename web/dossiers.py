@@ -26,12 +26,12 @@ from engine.repository import ConflictError
 from operations import dossiers as operations
 from operations.files import Upload
 from renderers.html import render_display, render_form
-from renderers.pdf import render_dossier_pdf
 from web import resources
 from web.auth import actor, current_user, login_required
 from web.found import dossier_or_404, service_or_404
 from web.lookup import status_url
 from web.notifications import confirm_serializer
+from web.page_cache import cached_page
 
 bp = Blueprint("dossiers", __name__)
 
@@ -223,6 +223,8 @@ def _file_response(attached: Attachment | None) -> Response:
 @login_required
 def print_pdf(dossier_id: str):
     dossier, service = dossier_or_404(dossier_id)
+    from renderers.pdf import render_dossier_pdf  # WeasyPrint and Pango: 0.5 s, imported by the first print only
+
     lookup = status_url(dossier.receipt_number) if dossier.receipt_number else None
     response = Response(render_dossier_pdf(service, dossier, lookup), mimetype="application/pdf")
     response.headers["Content-Disposition"] = f"inline; filename=ho-so-{dossier.id}.pdf"
@@ -285,6 +287,7 @@ def submit(dossier_id: str):
 # -- the sample ("Xem hồ sơ mẫu") ------------------------------------------------------------------
 
 @bp.get("/dich-vu/<slug>/ho-so-mau")
+@cached_page  # the catalogue's sample: the same for every anonymous visitor
 def sample(slug: str):
     service = service_or_404(slug)
     return render_template("dossiers/sample.html", service=service,

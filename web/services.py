@@ -1,4 +1,7 @@
-"""Service information: the home page (quick pick and search) and one page per service."""
+"""Service information: the home page (quick pick and search) and one page per service.
+
+Each is the same for every anonymous visitor until the catalogue changes: ``web.page_cache``
+keeps it (a search, with its query string, is rendered each time)."""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ from flask import Blueprint, abort, render_template, request
 from engine.definition import METHOD_NAMES
 from engine.text import fold
 from web import resources
+from web.page_cache import cached_page
 
 bp = Blueprint("services", __name__)
 
@@ -15,6 +19,7 @@ _catalog = resources.catalog
 
 
 @bp.get("/")
+@cached_page
 def home():
     query = request.args.get("q", "").strip()[:200]
     catalog = _catalog()
@@ -23,6 +28,7 @@ def home():
 
 
 @bp.get("/linh-vuc/<path:field>")
+@cached_page
 def field(field: str):
     services = [s for s in _catalog() if fold(s.info.field) == fold(field)]
     if not services:
@@ -31,6 +37,7 @@ def field(field: str):
 
 
 @bp.get("/dich-vu/<slug>")
+@cached_page
 def service(slug: str):
     found = _catalog().get(slug)
     if found is None:

@@ -100,3 +100,17 @@ def test_a_password_made_of_the_owner_s_name_is_refused():
     with pytest.raises(FormatProblem, match="quá dễ đoán"):
         check_password("thuha@example.com", "congdan", ["Nguyễn Thu Hà", "thuha@example.com"])
     check_password("hoa-sen-tim-1987", "congdan", ["Nguyễn Thu Hà", "thuha@example.com"])
+
+
+@pytest.mark.parametrize("profile", ["RFC_9106_LOW_MEMORY", "CHEAPEST"])
+def test_an_unknown_username_is_verified_against_a_hash_of_the_same_cost(profile):
+    """The decoy (verified when nobody has the username) has the profile's parameters, so
+    it takes as long as a real account's wrong password; no password matches it."""
+    import argon2
+
+    from engine.accounts import Passwords
+
+    passwords = Passwords(profile)
+    assert argon2.extract_parameters(passwords._decoy) == argon2.extract_parameters(passwords.hash("mat-khau-2025"))
+    assert passwords.verify(None, "mat-khau-2025") is False
+    assert Passwords(profile)._decoy != passwords._decoy  # a salt of its own

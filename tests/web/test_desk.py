@@ -240,3 +240,14 @@ def test_an_administrator_sees_every_agency(app, admin, dossier):
     client = app.test_client()
     login(client, admin.username, PASSWORD)
     assert client.get(f"/mot-cua/ho-so/{dossier.id}").status_code == 200
+
+
+def test_the_pager_links_the_first_the_last_and_the_pages_around_this_one():
+    from web.desk import pager
+
+    assert pager(1, 1) == [1]
+    assert pager(1, 5) == [1, 2, 3, 4, 5]
+    assert pager(1, 400) == [1, 2, 3, None, 400]
+    assert pager(200, 400) == [1, None, 198, 199, 200, 201, 202, None, 400]
+    assert pager(400, 400) == [1, None, 398, 399, 400]
+    assert pager(4, 400) == [1, 2, 3, 4, 5, 6, None, 400]  # no gap where nothing is left out

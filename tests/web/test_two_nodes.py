@@ -1,5 +1,5 @@
 """Two portal nodes that share nothing but PostgreSQL and Redis (issue 13): each a real
-gunicorn process with its own, empty, instance folder.
+`dichvucong run` (gunicorn) with its own, empty, instance folder.
 
 A citizen creates a dossier with an attachment on node A; the clerk on node B sees it,
 opens the attachment, prints the PDF and accepts it; a version of a service published
@@ -105,9 +105,9 @@ class Node:
         env.pop("DVC_SECRET_KEY", None)  # the nodes agree on the key kept in the database
         self.env = env
         self.log = open(folder.parent / f"{name}.log", "wb")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--workers", "1", "--threads", "4", "--bind", f"127.0.0.1:{self.port}",
-             "web:create_app()"],
+        self.process = subprocess.Popen(  # the portal as deployed: gunicorn, through `dichvucong run`
+            [str(Path(sys.executable).parent / "dichvucong"), "run", "--port", str(self.port), "--workers", "1",
+             "--threads", "4"],
             cwd=REPO, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
         )
         self.base = f"http://127.0.0.1:{self.port}"
