@@ -35,6 +35,7 @@ import psycopg
 from psycopg import sql
 
 from engine.dossier import Dossier, Status
+from engine.bounds import MAX_ROW
 from engine.repository import DossierNotFound, DuplicateDossier, Order, Page, check_page
 from storage.postgres import Database, DocumentTable, aware, is_id
 
@@ -256,7 +257,8 @@ class PostgresStore:
         params = {
             **params, "agencies": params.get("agencies", []),
             "states": params.get("statuses", _texts(Status)),  # None: every state there is
-            "limit": limit, "offset": offset, "reach": offset + limit,
+            # Each range's reach, capped at a bigint (offset and limit may each be MAX_ROW).
+            "limit": limit, "offset": offset, "reach": min(offset + limit, MAX_ROW),
         }
         return statement, params
 
