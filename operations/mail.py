@@ -83,10 +83,18 @@ def build_message(sender: str, to: str, subject: str, text: str, html: str | Non
     # the encoded words and keeps every space; its lines are short enough that the SMTP
     # policy writes them as they are.
     message.set_raw("Subject", Header(subject, "utf-8", header_name="Subject").encode(linesep="\n"))
-    message["From"] = sender
-    message["To"] = to
-    message["Date"] = formatdate(localtime=True)
-    message["Message-ID"] = make_msgid(domain=parseaddr(sender)[1].rpartition("@")[2] or None)
+    # The other headers are also given already encoded (ASCII, short): the policy then writes
+    # them as they are, where it would parse and refold each (a third of a dossier POST's
+    # time, profiled, went to folding the e-mail's headers).
+    name, address = parseaddr(sender)
+    display = Header(name, "utf-8", header_name="From").encode(linesep="\n") if name else ""
+    message.set_raw("From", f"{display}\n <{address}>" if display else address)  # each line short
+    if to.isascii():
+        message.set_raw("To", to)
+    else:  # an internationalised address: the policy encodes it
+        message["To"] = to
+    message.set_raw("Date", formatdate(localtime=True))
+    message.set_raw("Message-ID", make_msgid(domain=address.rpartition("@")[2] or None))
     message.set_content(text, charset="utf-8")
     if html is not None:
         message.add_alternative(html, subtype="html", charset="utf-8")
