@@ -37,6 +37,29 @@ SLUG = re.compile(rf"(?=.{{1,{MAX_SLUG}}}\Z)[a-z0-9]+(-[a-z0-9]+)*")
 _NUMBER = re.compile(r"[1-9][0-9]{0,5}")
 
 
+def check_files(slug: str, files: dict[str, bytes]) -> None:
+    """ValueError unless ``slug`` is a service's address and ``files`` exactly a version's four."""
+    if not SLUG.fullmatch(slug):
+        raise ValueError(f"mã dịch vụ không hợp lệ: {slug!r}")
+    if sorted(files) != sorted(FILES):
+        raise ValueError(f"cần đúng các tệp {', '.join(FILES)}")
+
+
+def write_temporary(parent: Path, files: dict[str, bytes]) -> Path:
+    """A temporary folder in ``parent`` holding ``files``, durable: the caller renames it
+    into place (a reader sees all the files or no folder) or removes it."""
+    temp = parent / f"{TEMP_PREFIX}{secrets.token_hex(8)}"
+    temp.mkdir()
+    try:
+        for name, content in files.items():
+            write_atomic(temp / name, content, sync_dir=False)
+        fsync_dir(temp)
+    except BaseException:
+        shutil.rmtree(temp, ignore_errors=True)
+        raise
+    return temp
+
+
 @dataclass(frozen=True)
 class PublishedVersion:
     slug: str
@@ -95,20 +118,13 @@ class DefinitionStore:
         elsewhere, e.g. the built-in one, and after every version on disk); returns its
         number. ``verify(folder)`` may refuse the written files by raising: nothing is
         published then."""
-        if not SLUG.fullmatch(slug):
-            raise ValueError(f"mã dịch vụ không hợp lệ: {slug!r}")
-        if sorted(files) != sorted(FILES):
-            raise ValueError(f"cần đúng các tệp {', '.join(FILES)}")
+        check_files(slug, files)
         with self._lock:
             number = max([floor, *(v.number for v in self.versions(slug))]) + 1
             parent = self.root / slug
             parent.mkdir(exist_ok=True)
-            temp = parent / f"{TEMP_PREFIX}{secrets.token_hex(8)}"
-            temp.mkdir()
+            temp = write_temporary(parent, files)
             try:
-                for name, content in files.items():
-                    write_atomic(temp / name, content, sync_dir=False)
-                fsync_dir(temp)
                 if verify is not None:
                     verify(temp)
                 os.rename(temp, parent / str(number))  # fails if it exists: never overwritten

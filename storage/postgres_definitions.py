@@ -16,14 +16,11 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-from engine.catalog import FILES
-from storage.atomic import TEMP_PREFIX, fsync_dir, write_atomic
-from storage.definitions import SLUG, DefinitionStore, PublishedVersion
+from storage.definitions import DefinitionStore, PublishedVersion, check_files, write_temporary
 from storage.postgres import Database
 
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
@@ -94,10 +91,7 @@ class PostgresDefinitionStore:
                 verify: Callable[[Path], None] | None = None) -> int:
         """As DefinitionStore.publish; the number is taken, the row written and the
         revision bumped in one transaction (one publisher at a time, on any node)."""
-        if not SLUG.fullmatch(slug):
-            raise ValueError(f"mã dịch vụ không hợp lệ: {slug!r}")
-        if sorted(files) != sorted(FILES):
-            raise ValueError(f"cần đúng các tệp {', '.join(FILES)}")
+        check_files(slug, files)
         texts = {name: content.decode() for name, content in files.items()}  # JSON files: UTF-8
         with self.db.connection() as conn, conn.transaction():
             conn.execute(self.db.sql("SELECT revision FROM {schema}.catalog_state FOR UPDATE"))
@@ -143,12 +137,8 @@ class PostgresDefinitionStore:
         folder = parent / str(number)
         if folder.is_dir():
             return folder
-        temp = parent / f"{TEMP_PREFIX}{secrets.token_hex(8)}"
-        temp.mkdir()
+        temp = write_temporary(parent, files)
         try:
-            for name, content in files.items():
-                write_atomic(temp / name, content, sync_dir=False)
-            fsync_dir(temp)
             os.rename(temp, folder)
         except OSError:
             shutil.rmtree(temp, ignore_errors=True)

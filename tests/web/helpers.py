@@ -77,6 +77,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_for(condition, seconds: float = 5.0) -> bool:
+    """Whether ``condition()`` holds within ``seconds`` (asked again every 20 ms)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return condition()
+
+
 class SmtpHandler:
     """aiosmtpd's handler: keeps every message the server accepts (a subclass may refuse some)."""
 
@@ -93,7 +103,9 @@ class SmtpHandler:
 class SmtpServer:
     """A real SMTP server (aiosmtpd) on localhost, keeping every message it accepts."""
 
-    def __init__(self, port: int | None = None, handler: SmtpHandler | None = None) -> None:
+    def __init__(self, port: int | None = None, handler: SmtpHandler | None = None,
+                 hostname: str = "127.0.0.1") -> None:
+        self.hostname = hostname
         self.port = port or free_port()
         self.handler = handler or SmtpHandler()
         self.mailer = None  # the portal's Mailer, when the smtp fixture attached one
@@ -107,9 +119,7 @@ class SmtpServer:
         # Left to the portal's one sender, which delivers oldest first: a second sender here
         # could take the next message while it is busy, and the messages would arrive out
         # of order (tests read the last one). Delivered here only if it does not.
-        deadline = time.monotonic() + 10
-        while self.mailer.depth() and time.monotonic() < deadline:
-            time.sleep(0.01)
+        wait_for(lambda: self.mailer.depth() == 0, seconds=10)
         assert self.mailer.drain(timeout=10), "the portal's outbox did not empty"
 
     @property
@@ -123,7 +133,7 @@ class SmtpServer:
         return self.handler.envelopes
 
     def start(self) -> SmtpServer:
-        self._controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+        self._controller = Controller(self.handler, hostname=self.hostname, port=self.port)
         self._controller.start()
         return self
 

@@ -18,22 +18,13 @@ from storage.mail_queue import FolderOutbox
 from storage.postgres import Database
 from storage.postgres_mail import PostgresOutbox
 from tests.storage.conftest import POSTGRES_URL, fresh_schema
-from tests.web.helpers import SmtpHandler, SmtpServer, body, free_port
+from tests.web.helpers import SmtpHandler, SmtpServer, body, free_port, wait_for
 from web import resources
 from web.cli import main as cli
 from web.mail import send_mail
 
 SUBJECT = "Kích hoạt tài khoản Dịch vụ công trực tuyến Thành phố Vị Thanh"
 TEXT = "Xin chào Đặng Thị Ánh,\n\nhttp://localhost/kich-hoat/abc\n"
-
-
-def wait_for(condition, seconds: float = 5.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.02)
-    return condition()
 
 
 @pytest.fixture(params=["folder", "postgres"])

@@ -31,7 +31,7 @@ from pypdf import PdfReader
 
 from engine.dossier import Role
 from tests.storage.conftest import POSTGRES_URL, fresh_schema
-from tests.web.helpers import SmtpHandler, SmtpServer, add_user, free_port, link_in, login, post, text
+from tests.web.helpers import SmtpHandler, SmtpServer, add_user, free_port, link_in, login, post, text, wait_for
 from tests.web.test_desk import act
 from tests.web.test_dossiers import SLOT, create_dossier, pdf_bytes, upload
 from web import create_app, resources
@@ -153,12 +153,7 @@ def test_two_nodes_share_everything_through_postgresql(tmp_path, catalog, househ
     shared = SmtpHandler()
     stalling = Stalling(shared)
     smtp_b = SmtpServer(handler=shared).start()
-    smtp_a = SmtpServer(port=free_port(), handler=stalling)
-    smtp_a._controller = None
-    from aiosmtpd.controller import Controller
-
-    controller_a = Controller(stalling, hostname="127.0.0.2", port=smtp_a.port)
-    controller_a.start()
+    smtp_a = SmtpServer(handler=stalling, hostname="127.0.0.2").start()  # node A's way in: another address
 
     # The accounts, made once in the shared database.
     setup = create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path / "setup"), "CATALOG": catalog,
@@ -217,7 +212,7 @@ def test_two_nodes_share_everything_through_postgresql(tmp_path, catalog, househ
         for _ in range(3):  # ...while B's sender sends what both nodes queue
             create_dossier(on_a, household)
             create_dossier(citizen_on_b, household)
-        assert wait_for(lambda: confirmations(shared) - before == 6), "B did not send the other e-mails"
+        assert wait_for(lambda: confirmations(shared) - before == 6, 30), "B did not send the other e-mails"
         assert outbox_rows(schema) == 1  # the one A holds: never taken from a live sender
         a.kill()
         assert wait_for(lambda: outbox_rows(schema) == 0, 60), "A's e-mail was left in the outbox"
@@ -228,31 +223,21 @@ def test_two_nodes_share_everything_through_postgresql(tmp_path, catalog, househ
         a.kill()
         b.kill()
         smtp_b.stop()
-        controller_a.stop()
+        smtp_a.stop()
 
 
 def confirmations(handler: SmtpHandler) -> int:
     return sum(1 for m in handler.messages if "Xác nhận" in str(m["Subject"]))
 
 
-def wait_for(condition, timeout: float = 30) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return condition()
-
-
 def wait_for_quiet(schema: str) -> bool:
-    return wait_for(lambda: outbox_rows(schema) == 0)
+    return wait_for(lambda: outbox_rows(schema) == 0, 30)
 
 
-def wait_for_message(handler: SmtpHandler, to: str, subject: str, timeout: float = 30):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = [m for m in handler.messages if to in str(m["To"]) and subject in str(m["Subject"])]
-        if found:
-            return found[-1]
-        time.sleep(0.1)
+def wait_for_message(handler: SmtpHandler, to: str, subject: str):
+    def found():
+        return [m for m in handler.messages if to in str(m["To"]) and subject in str(m["Subject"])]
+
+    if wait_for(found, 30):
+        return found()[-1]
     raise AssertionError(f"no e-mail {subject!r} to {to}: {[str(m['Subject']) for m in handler.messages]}")
