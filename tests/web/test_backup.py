@@ -179,6 +179,9 @@ def test_a_backup_taken_while_dossiers_are_written_restores_a_consistent_store(a
             result = run(app, "backup", str(archive), "--instance", app.instance_path)
             assert result.exit_code == 0, result.output
             archives.append(archive)
+        after_last = store.count() + 1
+        while store.count() < after_last and all(t.is_alive() for t in threads):  # a write no backup holds
+            stop.wait(0.01)
     finally:
         stop.set()
         for thread in threads:
@@ -229,18 +232,24 @@ def change_a_member(archive: Path) -> None:
     archive.write_bytes(out.getvalue())
 
 
+# A byte flipped in the compressed stream either breaks the stream ("bị hỏng") or, where the
+# deflate data still decodes, changes a member before gzip's own CRC at the end is reached.
+_FLIPPED = ("bị hỏng", "nội dung khác với manifest.json")
+
+
 @pytest.mark.parametrize("suffix, damage, why", [
-    (".tar.gz", flip_a_byte, "bị hỏng"),
-    (".tar.gz", truncate, "bị hỏng"),
-    (".tar", truncate, "bị hỏng"),
-    (".tar", change_a_member, "secret_key: nội dung khác với manifest.json"),
+    (".tar.gz", flip_a_byte, _FLIPPED),
+    (".tar.gz", truncate, ("bị hỏng",)),
+    (".tar", truncate, ("bị hỏng",)),
+    (".tar", change_a_member, ("secret_key: nội dung khác với manifest.json",)),
 ])
 def test_a_damaged_archive_is_refused_before_anything_is_written(portal, archives, tmp_path, suffix, damage, why):
     archive = copy_of(archives[suffix], tmp_path)
     damage(archive)
     target = tmp_path / "khoi-phuc"
     result = run(portal, "restore", str(archive), "--instance", str(target))
-    assert result.exit_code == 1 and "Không phục hồi" in result.output and why in result.output, result.output
+    assert result.exit_code == 1 and "Không phục hồi" in result.output, result.output
+    assert any(reason in result.output for reason in why), result.output
     assert not target.exists()
 
 
