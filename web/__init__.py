@@ -95,11 +95,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    if app.config.get("TRUSTED_PROXIES"):
-        # Behind reverse proxies the client is the address they forward, not theirs: without
-        # this every citizen would share one rate-limit counter (and one proxy's limit).
-        hops = app.config["TRUSTED_PROXIES"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
     # CATALOG: one already loaded, which tests share (loading takes about half a second).
     # A start whose schemas passed before skips their checks (engine.catalog.CheckedForms).
@@ -135,4 +130,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(authoring.bp)
     health.init_app(app)  # /healthz, /readyz and /metrics answer before the other request hooks
     metrics.init_app(app)
+    # Kept pages for visitors with no session cookie, answered before Flask (web.page_cache).
+    app.wsgi_app = page_cache.Front(app, app.wsgi_app)  # type: ignore[method-assign]
+    if app.config.get("TRUSTED_PROXIES"):
+        # Behind reverse proxies the client is the address they forward, not theirs: without
+        # this every citizen would share one rate-limit counter (and one proxy's limit).
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     return app

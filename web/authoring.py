@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from engine.bounds import MAX_SLUG, MAX_UPLOAD
-from engine.catalog import DefinitionError, Service
+from engine.catalog import Catalog, DefinitionError, Service
 from engine.forms import ACTION, apply_action, parse_form
 from engine.text import fold
 from engine.versions import affected, changes
@@ -45,14 +45,21 @@ def uploads(app: Flask | None = None) -> UploadArea:
 
 
 def _refresh_catalog() -> None:
-    parts = resources.portal()
+    refresh_catalog(current_app)
+
+
+def refresh_catalog(app: Flask) -> Catalog:
+    """The app's catalogue, after picking up what any process published or withdrew since
+    (also for pages answered before Flask: web.page_cache.Front)."""
+    parts = resources.portal(app)
     try:
         fresh = parts.sync.refresh()
     except DefinitionError as exc:  # published by a process running other code: keep serving
-        current_app.logger.error("Không nạp được định nghĩa dịch vụ đã xuất bản:\n%s", exc)
-        return
+        app.logger.error("Không nạp được định nghĩa dịch vụ đã xuất bản:\n%s", exc)
+        return parts.catalog
     if fresh is not None:
         parts.catalog = fresh
+    return parts.catalog
 
 
 @bp.url_value_preprocessor

@@ -22,8 +22,12 @@ bp = Blueprint("i18n", __name__)
 
 
 def select_locale() -> str:
-    chosen = request.cookies.get(COOKIE)
-    return chosen if chosen in LANGUAGES else DEFAULT
+    return chosen(request.cookies.get(COOKIE))
+
+
+def chosen(cookie: str | None) -> str:
+    """The language a ``lang`` cookie's value names (the default for none or an unknown one)."""
+    return cookie if cookie in LANGUAGES else DEFAULT
 
 
 @bp.get("/ngon-ngu/<lang>")

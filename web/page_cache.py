@@ -13,28 +13,57 @@ after a publish or a withdrawal made by any process on the same store, and the c
 starts afresh), the language and the path. The path alone decides the page's links (the
 language switch links back to it), and only answers of 200 are kept.
 
+Two doors lead to a kept page:
+
+- ``cached_page``, the view decorator: a visitor with a session cookie (one who opened a
+  form, say) goes through Flask, whose session tells whether they are signed in or have a
+  message waiting; the page's body comes from the cache.
+- ``Front``, in front of Flask (WSGI): a visitor with no session cookie at all (a first
+  visit, a search engine, a link followed from elsewhere) cannot be signed in and has no
+  message waiting, so the whole answer, headers included, is sent without entering Flask:
+  no session, CSRF, rate-limit or template work, which was most of such a request's time
+  (bench/README.md, "Web pages"). What every request gets still happens there: the
+  catalogue is checked for a publish, the answer carries its own ``X-Request-ID``, the
+  JSON request log and the metrics count it under its route. The headers kept are those
+  Flask sent the first time, less the request's own (``X-Request-ID``; an answer that set
+  a cookie is not kept).
+
 The entries are bounded (``SIZE``, least recently used first out): a field page answers
 for any spelling of its name (``/linh-vuc/TƯ%20PHÁP``), so the paths are not. An
-OrderedDict rather than a dependency: this is the whole of it.
+OrderedDict rather than a dependency: this is the whole of it. A caching proxy (nginx's
+proxy_cache, Varnish) could hold the same pages, but it would have to learn from the
+portal when a publish makes them stale; here the catalogue object says so.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any, TypeVar
 
 from flask import Flask, Response, current_app, make_response, request, session
 from flask_babel import get_locale
+from werkzeug.http import parse_cookie
 
 from engine.catalog import Catalog
-from web import resources
+from web import authoring, i18n, metrics, request_log, resources
 from web.auth import current_user
 
 View = TypeVar("View", bound=Callable[..., Any])
 SIZE = 512  # pages: each catalogue has a few dozen per language; a page is 3-40 KB
+SHARED = "dvc.shared_page"  # environ key: the kept page's route and catalogue, set by cached_page
+_OWN_HEADERS = frozenset({"x-request-id", "date"})  # the request's own: never kept
+
+
+@dataclass(frozen=True)
+class Kept:
+    body: bytes
+    route: str = ""  # the URL rule, for the request log and metrics
+    headers: tuple[tuple[str, str], ...] | None = None  # as Flask sent them; None: not yet seen by Front
 
 
 class PageCache:
@@ -43,10 +72,10 @@ class PageCache:
     def __init__(self, size: int = SIZE) -> None:
         self.size = size
         self._catalog: Catalog | None = None
-        self._pages: OrderedDict[tuple[str, str], bytes] = OrderedDict()
+        self._pages: OrderedDict[tuple[str, str], Kept] = OrderedDict()
         self._lock = threading.Lock()  # threaded workers share one cache
 
-    def get(self, catalog: Catalog, key: tuple[str, str]) -> bytes | None:
+    def get(self, catalog: Catalog, key: tuple[str, str]) -> Kept | None:
         with self._lock:
             if catalog is not self._catalog:
                 return None
@@ -55,7 +84,7 @@ class PageCache:
                 self._pages.move_to_end(key)
             return page
 
-    def put(self, catalog: Catalog, key: tuple[str, str], page: bytes) -> None:
+    def put(self, catalog: Catalog, key: tuple[str, str], page: Kept) -> None:
         with self._lock:
             if catalog is not self._catalog:  # a new catalogue: the pages of the old one are stale
                 self._catalog, self._pages = catalog, OrderedDict()
@@ -63,6 +92,10 @@ class PageCache:
             self._pages.move_to_end(key)
             while len(self._pages) > self.size:
                 self._pages.popitem(last=False)
+
+    def holds(self, key: tuple[str, str]) -> bool:
+        """Whether a page is kept at ``key`` (perhaps of an older catalogue)."""
+        return key in self._pages
 
     def __len__(self) -> int:
         return len(self._pages)
@@ -78,6 +111,11 @@ def _shared() -> bool:
             and "_flashes" not in session)
 
 
+def _key(language: str, environ: dict[str, Any]) -> tuple[str, str]:
+    # The raw path as the server gave it (both doors see the same one), under the app's prefix.
+    return language, environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
+
+
 def cached_page(view: View) -> View:
     """Serve the view's page from the cache when the request is an anonymous one (see above)."""
 
@@ -86,14 +124,84 @@ def cached_page(view: View) -> View:
         if not _shared():
             return view(*args, **kwargs)
         cache: PageCache = current_app.extensions["page_cache"]
-        catalog, key = resources.catalog(), (str(get_locale()), request.path)
+        catalog, key = resources.catalog(), _key(str(get_locale()), request.environ)
         page = cache.get(catalog, key)
         if page is None:
             response = make_response(view(*args, **kwargs))
             if response.status_code != 200 or response.mimetype != "text/html":
                 return response
-            page = response.get_data()
+            page = Kept(response.get_data(), request.url_rule.rule if request.url_rule else "")
             cache.put(catalog, key, page)
-        return Response(page, mimetype="text/html")
+        request.environ[SHARED] = (page, catalog)  # Front may keep the whole answer
+        return Response(page.body, mimetype="text/html")
 
     return wrapped  # type: ignore[return-value]
+
+
+class Front:
+    """WSGI middleware: a kept page, answered whole to a visitor with no session cookie."""
+
+    def __init__(self, app: Flask, wsgi_app: Callable[..., Iterable[bytes]]) -> None:
+        self.app = app
+        self.wsgi_app = wsgi_app
+
+    def _language(self, environ: dict[str, Any]) -> str | None:
+        """The visitor's language when the request can be answered here, else None."""
+        if environ.get("REQUEST_METHOD") != "GET" or environ.get("QUERY_STRING"):
+            return None
+        raw = environ.get("HTTP_COOKIE")
+        if not raw:
+            return i18n.DEFAULT
+        cookies = parse_cookie(raw)
+        if self.app.config["SESSION_COOKIE_NAME"] in cookies:
+            return None  # perhaps signed in, perhaps a message waiting: Flask's session knows
+        return i18n.chosen(cookies.get(i18n.COOKIE))
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        language = self._language(environ)
+        if language is None:
+            return self.wsgi_app(environ, start_response)
+        started = time.perf_counter()
+        cache: PageCache = self.app.extensions["page_cache"]
+        key = _key(language, environ)
+        if not cache.holds(key):  # not a kept page (/readyz, say): Flask answers, with its error pages
+            return self._through(cache, key, environ, start_response)
+        try:
+            catalog = authoring.refresh_catalog(self.app)
+        except Exception:  # the database away: Flask answers, with its error pages
+            return self.wsgi_app(environ, start_response)
+        page = cache.get(catalog, key)
+        if page is not None and page.headers is not None:
+            return self._answer(page, environ, start_response, started)
+        return self._through(cache, key, environ, start_response)
+
+    def _answer(self, page: Kept, environ: dict[str, Any], start_response: Callable[..., Any],
+                started: float) -> Iterable[bytes]:
+        request_id = request_log.new_id(environ.get("HTTP_X_REQUEST_ID"))
+        assert page.headers is not None
+        start_response("200 OK", [*page.headers, ("X-Request-ID", request_id)])
+        seconds = time.perf_counter() - started
+        metrics.count(self.app, "GET", page.route, 200, seconds)
+        request_log.write(self.app, request_id, "GET", page.route, 200, seconds)
+        return [page.body]
+
+    def _through(self, cache: PageCache, key: tuple[str, str], environ: dict[str, Any],
+                 start_response: Callable[..., Any]) -> Iterable[bytes]:
+        """Flask answers; a shared page is kept with the headers it was sent with."""
+        sent: list[Any] = []
+
+        def keep_headers(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            sent[:] = [status, headers]
+            return start_response(status, headers, exc_info)
+
+        body = self.wsgi_app(environ, keep_headers)
+        shared = environ.get(SHARED)
+        if shared is None or not sent or not sent[0].startswith("200 "):
+            return body
+        headers = sent[1]
+        if any(name.lower() == "set-cookie" for name, _ in headers):
+            return body
+        page, catalog = shared
+        kept = tuple((name, value) for name, value in headers if name.lower() not in _OWN_HEADERS)
+        cache.put(catalog, key, Kept(page.body, page.route, kept))
+        return body

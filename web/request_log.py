@@ -42,11 +42,11 @@ UNMATCHED = "unmatched"
 _PLAIN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
 
 
-def _incoming_id() -> str | None:
-    value = request.headers.get("X-Request-ID", "")
-    if _PLAIN_ID.fullmatch(value) and access_log.mask(value) == value:  # not an ID number
-        return value
-    return None
+def new_id(incoming: str | None) -> str:
+    """The id of a request that came with ``incoming`` as its X-Request-ID header."""
+    if incoming and _PLAIN_ID.fullmatch(incoming) and access_log.mask(incoming) == incoming:  # not an ID number
+        return incoming
+    return secrets.token_hex(16)
 
 
 def request_id() -> str:
@@ -70,7 +70,7 @@ def duration() -> float:
 
 def _started(_app: Flask, **_extra: Any) -> None:
     g.request_started = time.perf_counter()
-    g.request_id = _incoming_id() or secrets.token_hex(16)
+    g.request_id = new_id(request.headers.get("X-Request-ID"))
 
 
 def _return_id(response: Response) -> Response:
@@ -79,14 +79,20 @@ def _return_id(response: Response) -> Response:
 
 
 def _finished(app: Flask, response: Response, **_extra: Any) -> None:
+    write(app, request_id(), method(), route(), response.status_code, duration())
+
+
+def write(app: Flask, request_id: str, method: str, route: str, status: int, seconds: float) -> None:
+    """The request's line, when the log is JSON (also for pages answered before Flask:
+    web.page_cache.Front)."""
     if app.config["LOG_FORMAT"] != "json":
         return
     log.info("request", extra={"request": {
-        "request_id": request_id(),
-        "method": method(),
-        "route": route(),
-        "status": response.status_code,
-        "duration_ms": round(duration() * 1000, 1),
+        "request_id": request_id,
+        "method": method,
+        "route": route,
+        "status": status,
+        "duration_ms": round(seconds * 1000, 1),
     }})
 
 

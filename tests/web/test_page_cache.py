@@ -7,6 +7,8 @@ import re
 
 from operations import publishing
 from tests.web.helpers import csrf_token, login, logout, text
+from tests.web.test_metrics import scrape, value
+from tests.web.test_request_log import json_app, json_lines  # noqa: F401 (a fixture)
 from web import create_app, resources
 
 HOUSEHOLD = "dang-ky-thanh-lap-ho-kinh-doanh"
@@ -95,3 +97,57 @@ def test_the_cache_is_bounded(app, client, monkeypatch):
     for spelling in (field, field.upper(), field.lower()):  # one field page, three addresses
         assert client.get(f"/linh-vuc/{spelling}").status_code == 200
     assert _cached(app) == 2
+
+
+# -- the front door: answered before Flask to a visitor with no session cookie ------------------
+
+def _broken(app, monkeypatch) -> None:
+    """Every cached view fails from now on: only an answer kept whole can still be 200."""
+    def boom(*_args, **_kwargs):
+        raise RuntimeError("the view ran")
+    for endpoint in ("services.home", "services.service", "dossiers.sample"):
+        monkeypatch.setitem(app.view_functions, endpoint, boom)
+
+
+def test_a_visitor_with_no_session_cookie_gets_the_kept_answer_headers_and_all(app, client, monkeypatch):
+    first = {path: client.get(path) for path in PAGES}
+    _broken(app, monkeypatch)
+    for path in PAGES:
+        again = client.get(path)
+        assert again.status_code == 200 and again.get_data() == first[path].get_data()
+        own = {"X-Request-ID"}
+        assert [h for h in again.headers if h[0] not in own] == [h for h in first[path].headers if h[0] not in own]
+        assert "frame-ancestors 'none'" in again.headers["Content-Security-Policy"]
+        assert again.headers["X-Request-ID"] != first[path].headers["X-Request-ID"]
+    assert client.get("/", headers={"X-Request-ID": "lb-7f3a"}).headers["X-Request-ID"] == "lb-7f3a"
+    assert client.get("/", headers={"X-Request-ID": "093195001234"}).headers["X-Request-ID"] != "093195001234"
+
+
+def test_a_visitor_with_a_session_goes_through_flask(app, client, monkeypatch):
+    for path in PAGES:
+        client.get(path)
+    client.get("/dang-nhap")  # the sign-in form's CSRF token starts a session
+    assert client.get_cookie("session") is not None
+    _broken(app, monkeypatch)
+    app.testing = False  # the error page a visitor would get, rather than the exception
+    assert client.get("/").status_code == 500
+
+
+def test_a_kept_answer_is_counted_under_its_route(app, client):
+    client.get("/")  # kept
+    before = scrape(client)
+    for _ in range(3):
+        client.get("/")
+    after = scrape(client)
+    count = {"method": "GET", "route": "/", "status": "200"}
+    assert value(after, "dichvucong_http_requests_total", **count) - \
+        value(before, "dichvucong_http_requests_total", **count) == 3
+
+
+def test_a_kept_answer_has_its_json_log_line(json_app, capsys):
+    client = json_app.test_client()
+    client.get("/")  # kept
+    capsys.readouterr()
+    answer = client.get("/")
+    assert [(line["route"], line["status"], line["request_id"]) for line in json_lines(capsys.readouterr().err)] == \
+        [("/", 200, answer.headers["X-Request-ID"])]
