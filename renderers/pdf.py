@@ -16,10 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-import time
 import unicodedata
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -32,6 +29,7 @@ from engine.clock import VIETNAM
 from engine.dossier import STATUS_LABELS, Dossier
 from renderers.html import _env, display_fields
 from renderers.print_assets import PRINT_CSS, PrintFetcher, check_fonts
+from renderers.timing import timed as _timed
 
 
 BLANK_DATE = "…………, ngày …… tháng …… năm ……"
@@ -107,20 +105,6 @@ def render_receipt_html(service: Service, dossier: Dossier, clerk_name: str, loo
 
 
 # -- the PDFs ---------------------------------------------------------------------------
-
-# Told (document kind, seconds) after each PDF made by a render_*_pdf function: the web
-# layer's metrics listen here (web.metrics), so that this module needs to know nothing of them.
-render_listeners: list[Callable[[str, float], None]] = []
-
-
-@contextmanager
-def _timed(document: str) -> Iterator[None]:
-    start = time.perf_counter()
-    yield
-    seconds = time.perf_counter() - start
-    for listener in render_listeners:
-        listener(document, seconds)
-
 
 def render_dossier_pdf(service: Service, dossier: Dossier, lookup_url: str | None) -> bytes:
     with _timed("dossier"):

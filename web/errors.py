@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import errno
 
-import psycopg
 from flask import Flask, current_app, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -60,10 +59,13 @@ def init_app(app: Flask) -> None:
         current_app.logger.error("the store cannot be written: %s", errno.errorcode.get(error.errno, error.errno))
         return unavailable()
 
-    @app.errorhandler(psycopg.OperationalError)
-    def database_failed(error: psycopg.OperationalError):
-        current_app.logger.error("the database cannot be reached: %s", type(error).__name__)
-        return unavailable()
+    if app.config.get("DATABASE_URL"):  # only a portal on PostgreSQL meets its errors (and imports it)
+        import psycopg
+
+        @app.errorhandler(psycopg.OperationalError)
+        def database_failed(error: psycopg.OperationalError):
+            current_app.logger.error("the database cannot be reached: %s", type(error).__name__)
+            return unavailable()
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -37,10 +37,6 @@ from typing import Any
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
 from operations.portal import Portal
-from storage.postgres_store import PostgresStore
-from storage.postgres_users import PostgresUserStore
-from storage.tinydb_store import TinyDBStore
-from storage.tinydb_users import TinyDBUserStore
 from web import resources
 
 bp = Blueprint("health", __name__)
@@ -62,15 +58,20 @@ def _probe_folder(folder: Path) -> None:
         pass
 
 
-# A store's class -> its backend's name and how to check what it is kept in. A backend
-# added to web.resources.BACKENDS adds its stores here; until then /readyz says it has
-# no check for them rather than calling them ready.
-BACKENDS: dict[type, tuple[str, Callable[[Any], None]]] = {
-    TinyDBStore: ("tinydb", lambda store: _probe_folder(store.path)),
-    TinyDBUserStore: ("tinydb", lambda store: _probe_folder(store.path)),
-    PostgresStore: ("postgresql", _ping_postgres),
-    PostgresUserStore: ("postgresql", _ping_postgres),
+# A store's class (by its dotted name: the PostgreSQL stores, and psycopg, are imported only by
+# a portal that uses them) -> its backend's name and how to check what it is kept in. A
+# backend added to web.resources.BACKENDS adds its stores here; until then /readyz says it
+# has no check for them rather than calling them ready.
+BACKENDS: dict[str, tuple[str, Callable[[Any], None]]] = {
+    "storage.tinydb_store.TinyDBStore": ("tinydb", lambda store: _probe_folder(store.path)),
+    "storage.tinydb_users.TinyDBUserStore": ("tinydb", lambda store: _probe_folder(store.path)),
+    "storage.postgres_store.PostgresStore": ("postgresql", _ping_postgres),
+    "storage.postgres_users.PostgresUserStore": ("postgresql", _ping_postgres),
 }
+
+
+def _class_name(store: Any) -> str:
+    return f"{type(store).__module__}.{type(store).__qualname__}"
 
 
 class NoCheck(Exception):
@@ -82,9 +83,9 @@ def _database(portal: Portal) -> dict[str, Any]:
     TinyDB: both store folders readable and writable."""
     names, checked = set(), set()
     for store in (portal.dossiers, portal.users):
-        if type(store) not in BACKENDS:
+        if _class_name(store) not in BACKENDS:
             raise NoCheck()
-        name, check = BACKENDS[type(store)]
+        name, check = BACKENDS[_class_name(store)]
         names.add(name)
         where = id(getattr(store, "db", store))
         if where not in checked:

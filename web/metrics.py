@@ -9,7 +9,7 @@ Counted as requests come (every worker's, see below):
   they took (a histogram; ``status_class`` is ``2xx``, ``3xx``, ``4xx`` or ``5xx``);
 - ``dichvucong_pdf_render_seconds{document}``: a PDF made in a request (a dossier, a
   receipt slip, a blank or sample form), HTML and WeasyPrint together; renderers.pdf
-  calls ``renderers.pdf.render_listeners``, so the renderers know nothing of metrics;
+  calls ``renderers.timing.render_listeners``, so the renderers know nothing of metrics;
 - ``dichvucong_mail_delivery_failures_total``: failed delivery attempts (the server down
   or refusing; each is retried), taken from ``Mailer.failures`` after each request and at
   each scrape: one made by the background retry thread of a worker that then serves no
@@ -52,7 +52,7 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from prometheus_client.multiprocess import MultiProcessCollector
 
 from engine.dossier import Status
-from renderers import pdf
+from renderers import timing
 from web import health, request_log, resources
 
 bp = Blueprint("metrics", __name__)
@@ -167,7 +167,7 @@ def init_app(app: Flask) -> None:
         "failures_seen": resources.portal(app).mailer.failures,
     }
     request_finished.connect(_count_request, app)  # a module-level receiver: blinker keeps weak references
-    if _pdf_rendered not in pdf.render_listeners:
-        pdf.render_listeners.append(_pdf_rendered)
+    if _pdf_rendered not in timing.render_listeners:
+        timing.render_listeners.append(_pdf_rendered)
     app.register_blueprint(bp)
     health.answer_before_hooks(app, bp)

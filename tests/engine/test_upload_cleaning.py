@@ -18,7 +18,7 @@ from pypdf.actions import JavaScript
 from pypdf.generic import (ArrayObject, DecodedStreamObject, DictionaryObject, FloatObject, NameObject,
                            NumberObject, TextStringObject)
 
-from engine import uploads
+from engine import upload_pdf, uploads
 from engine.uploads import IMAGE_TOO_LARGE, PDF_ACTIVE, PDF_LOCKED, PDF_TOO_COMPLEX, UploadRefused, check, clean
 from operations.files import Upload, keep, safe_filename
 from storage.files import FileStore
@@ -373,7 +373,7 @@ def test_references_that_go_round_in_a_circle_end():
 def test_a_pdf_of_more_objects_than_are_read_is_refused(monkeypatch):
     data = raw_pdf(b"<< /Type /Catalog /Pages 2 0 R /More [4 0 R 5 0 R 6 0 R] >>", *PAGES, b"<<>>", b"<<>>", b"<<>>")
     assert check(data, ALL, 5).kind == "pdf"
-    monkeypatch.setattr(uploads, "MAX_PDF_OBJECTS", 5)
+    monkeypatch.setattr(upload_pdf, "MAX_PDF_OBJECTS", 5)
     with pytest.raises(UploadRefused) as refused:
         check(data, ALL, 5)
     assert refused.value.message == PDF_TOO_COMPLEX
