@@ -144,6 +144,14 @@ def run(host: str, port: int, workers: int, threads: int, dev: bool) -> None:
             )
         else:
             click.echo(f"Thư điện tử gửi qua máy chủ SMTP {mail.host}.")
+        limits = env_config().get("RATELIMIT_STORAGE_URI", "memory://")
+        if not dev and workers > 1 and limits.startswith("memory://"):
+            # Each worker keeps its own counters: say so where the operator looks first.
+            click.echo(
+                f"Giới hạn số lần đăng nhập, tra cứu, gửi thư được đếm riêng ở mỗi tiến trình ({workers} tiến "
+                f"trình, nên mỗi người được {workers} lần giới hạn): đặt DVC_RATELIMIT_STORAGE=redis://… để các "
+                f"tiến trình đếm chung (docs/deployment.md)."
+            )
     if dev:
         from werkzeug.serving import run_simple
 

@@ -57,3 +57,12 @@ def admin(app):
 def runner(app):
     """Flask's CLI runner for ``app``: ``runner.invoke(web.cli.main, [...])`` runs a command in it."""
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def json_app(tmp_path, catalog, monkeypatch):
+    """The portal with its request log as JSON lines (DVC_LOG_FORMAT=json)."""
+    monkeypatch.setenv("DVC_LOG_FORMAT", "json")
+    return create_app({
+        "TESTING": True, "INSTANCE_PATH": str(tmp_path), "CATALOG": catalog, "PASSWORD_PROFILE": "CHEAPEST",
+    })

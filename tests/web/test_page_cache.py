@@ -8,7 +8,7 @@ import re
 from operations import publishing
 from tests.web.helpers import csrf_token, login, logout, text
 from tests.web.test_metrics import scrape, value
-from tests.web.test_request_log import json_app, json_lines  # noqa: F401 (a fixture)
+from tests.web.test_request_log import json_lines
 from web import create_app, resources
 
 HOUSEHOLD = "dang-ky-thanh-lap-ho-kinh-doanh"

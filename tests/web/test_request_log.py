@@ -17,14 +17,6 @@ CCCD = "093195001234"
 TOKEN = "eyJ1aWQiOiJhYmMifQ.Zk9xYw.c2VjcmV0LXRva2Vu"
 
 
-@pytest.fixture
-def json_app(tmp_path, catalog, monkeypatch):
-    monkeypatch.setenv("DVC_LOG_FORMAT", "json")
-    return create_app({
-        "TESTING": True, "INSTANCE_PATH": str(tmp_path), "CATALOG": catalog, "PASSWORD_PROFILE": "CHEAPEST",
-    })
-
-
 def json_lines(captured: str) -> list[dict]:
     return [json.loads(line) for line in captured.splitlines() if line.startswith("{")]
 

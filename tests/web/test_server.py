@@ -65,3 +65,37 @@ def test_gunicorn_gets_the_portal_s_settings():
     assert cfg.accesslog == "-" and cfg.errorlog == "-"
     assert cfg.child_exit is server._child_exit and cfg.worker_exit is server._worker_exit
     assert PortalServer(options("::1", 8000, 1, 1)).cfg.bind == ["[::1]:8000"]
+
+
+def _run_output(tmp_path, extra_env: dict[str, str]) -> str:
+    """What `dichvucong run` prints, once it answers."""
+    import time
+    import urllib.request
+
+    from tests.web.helpers import free_port
+
+    port = free_port()
+    env = {name: value for name, value in os.environ.items() if name != "DVC_RATELIMIT_STORAGE"}
+    env.update(DVC_INSTANCE=str(tmp_path / "instance"), **extra_env)
+    process = subprocess.Popen([os.path.join(os.path.dirname(sys.executable), "dichvucong"), "run", "--port",
+                                str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
+                    break
+            except OSError:
+                time.sleep(0.1)
+    finally:
+        process.terminate()
+        out, _ = process.communicate(timeout=30)
+    return out
+
+
+def test_run_says_when_each_worker_counts_the_rate_limits_alone(tmp_path):
+    shared = "Giới hạn số lần đăng nhập, tra cứu, gửi thư được đếm riêng ở mỗi tiến trình (2 tiến trình"
+    assert shared in _run_output(tmp_path, {"DVC_WORKERS": "2"})
+    assert "được đếm riêng" not in _run_output(tmp_path, {"DVC_WORKERS": "1"})
+    assert "được đếm riêng" not in _run_output(tmp_path, {"DVC_WORKERS": "2",
+                                                          "DVC_RATELIMIT_STORAGE": "redis://127.0.0.1:6379"})
