@@ -19,6 +19,7 @@ import dataclasses
 import hashlib
 import json
 import os
+import re
 import secrets
 from collections.abc import Iterator
 from importlib import metadata
@@ -76,8 +77,14 @@ class Service:
         return next((d for d in self.documents if d.id == doc_id), None)
 
     @cached_property
+    def search_words(self) -> frozenset[str]:
+        return frozenset(re.split(r"[\s,;:()/\-–“”\"]+", self.search_text)) - {""}
+
+    @cached_property
     def search_text(self) -> str:
-        return fold(" ".join([self.info.name, self.info.field, self.info.code, *self.info.keywords]))
+        # The agency too: "cong an phuong" lists what the ward police receive.
+        return fold(" ".join([self.info.name, self.info.field, self.info.code, self.info.agency.name,
+                              *self.info.keywords]))
 
 
 class DefinitionError(Exception):
@@ -415,6 +422,9 @@ class Catalog:
         return fields
 
     def search(self, query: str) -> list[Service]:
-        """Services whose name, field, code or keywords contain every word of ``query``."""
+        """Services whose name, field, national code, agency or keywords contain every word of
+        ``query``, accents and case aside."""
         words = fold(query).split()
-        return [s for s in self if all(w in s.search_text for w in words)]
+        # Each word typed begins a word of the service's text ("ho kinh doa" while typing),
+        # rather than appearing anywhere in it: "an" must not find every "ban".
+        return [s for s in self if all(any(known.startswith(w) for known in s.search_words) for w in words)]

@@ -74,6 +74,13 @@ def test_search_ignores_diacritics_and_case(catalog):
     assert catalog.search("không có dịch vụ này") == []
 
 
+def test_search_finds_a_service_by_its_national_code_and_by_its_agency(catalog):
+    assert [s.slug for s in catalog.search("1.001612")] == [HOUSEHOLD]
+    police = {s.slug for s in catalog.search("cong an phuong")}
+    assert police == {s.slug for s in catalog if s.info.agency.code == "cong-an-phuong-vi-thanh"}
+    assert len(police) == 3 and HOUSEHOLD not in police
+
+
 # -- the lint --------------------------------------------------------------------------
 
 def lint(*paths):
