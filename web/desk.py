@@ -40,6 +40,12 @@ PAGE_SIZE = 20
 CONFIRMED = "xac-nhan"  # posted by the answer to an action's question
 
 
+@bp.context_processor
+def _desk_menu() -> dict:
+    """What the desk's own menu (desk/layout.html) lists, on every desk page."""
+    return {"desk_states": resources.workflow().desk_order, "status_labels": STATUS_LABELS}
+
+
 def _agencies() -> list[str] | None:
     """None (every agency) for an administrator, else the clerk's own."""
     me = actor()
@@ -122,7 +128,7 @@ def inbox():
     return render_template("desk/inbox.html", dossiers=list(found.items),
                            total=found.total, page=page, pages=pages, pager=pager(page, pages), filters=filters,
                            today=_today(),
-                           status_labels=STATUS_LABELS, desk_states=resources.workflow().desk_order,
+                           status_labels=STATUS_LABELS,
                            is_overdue=resources.workflow().is_overdue, with_filters=_with_filters,
                            services=[s for s in resources.catalog().latest()
                                      if agencies is None or s.info.agency.code in agencies])

@@ -251,3 +251,10 @@ def test_the_pager_links_the_first_the_last_and_the_pages_around_this_one():
     assert pager(200, 400) == [1, None, 198, 199, 200, 201, 202, None, 400]
     assert pager(400, 400) == [1, None, 398, 399, 400]
     assert pager(4, 400) == [1, 2, 3, 4, 5, 6, None, 400]  # no gap where nothing is left out
+
+
+def test_every_desk_page_shows_the_desk_menu_not_the_citizens_fields(desk, dossier):
+    for path in ("/mot-cua/", f"/mot-cua/ho-so/{dossier.id}", "/mot-cua/thong-ke"):
+        page = text(desk.get(path))
+        assert 'aria-label="Bộ phận một cửa"' in page and "Hồ sơ cần xử lý" in page, path
+        assert 'aria-label="Lĩnh vực"' not in page, path
