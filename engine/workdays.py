@@ -18,6 +18,7 @@ next working day when accepted on a day off). A dossier accepted after the cut-o
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -125,3 +126,41 @@ def working_days_between(start: dt.date | dt.datetime, end: dt.date | dt.datetim
         if is_working_day(day):
             count += 1
     return count
+
+
+# -- a year at a glance (``dichvucong calendar YEAR``) ---------------------------------------
+
+PACKAGE = "holidays"  # the source named for what the package decides
+
+
+@dataclass(frozen=True)
+class Listed:
+    day: dt.date
+    reason: str
+    source: str  # "file" (the operator's year file) or PACKAGE
+
+
+@dataclass(frozen=True)
+class YearListing:
+    year: int
+    file: YearFile | None
+    days_off: tuple[Listed, ...]  # holidays and announced days off (a weekend holiday too)
+    working_days: tuple[Listed, ...]  # weekend days worked in exchange (or by the file)
+    working_day_count: int
+
+
+def year_listing(year: int) -> YearListing:
+    """The year's days off and days worked in exchange, each with its reason and source."""
+    announced = year_file(year)
+    from_file_off = {e.day: e.reason for e in announced.days_off} if announced else {}
+    from_file_working = {e.day: e.reason for e in announced.working_days} if announced else {}
+    working = _working_days(year)
+    # Named in Vietnamese for the listing only; the counting calendar needs no names.
+    package = holidays.country_holidays("VN", years=year, language="vi")
+    off = {day: Listed(day, name, PACKAGE) for day, name in package.items() if day not in working}
+    off |= {day: Listed(day, reason, "file") for day, reason in from_file_off.items()}
+    worked = {day: Listed(day, "Ngày làm việc bù", PACKAGE)
+              for day in package.weekend_workdays if day.year == year and day in working}
+    worked |= {day: Listed(day, reason, "file") for day, reason in from_file_working.items()}
+    return YearListing(year, announced, tuple(off[d] for d in sorted(off)), tuple(worked[d] for d in sorted(worked)),
+                       len(working))
