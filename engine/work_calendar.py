@@ -40,7 +40,12 @@ ENTRY_KEYS = frozenset({"date", "reason"})
 
 
 class CalendarError(ValueError):
-    """A calendar file that cannot be used; the message names the file and the entry."""
+    """A calendar file that cannot be used: the file, the entry at fault ("" for the whole
+    file) and why; shown as ``file: entry: message``."""
+
+    def __init__(self, path: Path, entry: str, message: str) -> None:
+        super().__init__(f"{path}: {entry}: {message}" if entry else f"{path}: {message}")
+        self.path, self.entry, self.message = path, entry, message
 
 
 @dataclass(frozen=True)
@@ -57,12 +62,11 @@ class YearFile:
     working_days: tuple[Entry, ...]
 
 
-def calendar_dir(configured: str | None = None) -> Path:
-    """The folder of the year files: ``configured`` (the value of $DVC_CALENDAR_DIR) when
-    given and not empty, else $DVC_CALENDAR_DIR, else the one beside the catalogue."""
-    if configured is None:
-        configured = os.environ.get(CALENDAR_DIR_ENV)
-    return Path(configured) if configured else DEFAULT_DIR
+def calendar_dir(beside: Path = DEFAULT_ROOT) -> Path:
+    """The folder of the year files: $DVC_CALENDAR_DIR when set, else ``calendar/`` beside
+    the catalogue (``beside``: a schemas tree of its own, for ``schemas lint``)."""
+    configured = os.environ.get(CALENDAR_DIR_ENV)
+    return Path(configured) if configured else beside / DEFAULT_DIR.name
 
 
 def year_path(year: int, folder: Path | None = None) -> Path:
@@ -86,7 +90,7 @@ def check_folder(folder: Path | None = None) -> list[YearFile]:
     found = []
     for path in sorted(folder.glob("*.toml")):
         if not (path.stem.isdigit() and len(path.stem) == 4):
-            raise CalendarError(f"{path}: tên tệp phải là năm có bốn chữ số, ví dụ 2027.toml")
+            raise CalendarError(path, "", "tên tệp phải là năm có bốn chữ số, ví dụ 2027.toml")
         found.append(read_file(path, int(path.stem)))
     return found
 
@@ -95,45 +99,45 @@ def read_file(path: Path, year: int) -> YearFile:
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise CalendarError(f"{path}: không đọc được tệp lịch ({exc.strerror})") from None
+        raise CalendarError(path, "", f"không đọc được tệp lịch ({exc.strerror})") from None
     except UnicodeDecodeError:
-        raise CalendarError(f"{path}: tệp lịch phải được lưu ở mã UTF-8") from None
+        raise CalendarError(path, "", "tệp lịch phải được lưu ở mã UTF-8") from None
     except tomllib.TOMLDecodeError as exc:  # its message gives the line and column
-        raise CalendarError(f"{path}: tệp lịch sai cú pháp TOML ({exc})") from None
+        raise CalendarError(path, "", f"tệp lịch sai cú pháp TOML ({exc})") from None
     unknown = sorted(set(raw) - set(LISTS))
     if unknown:
-        raise CalendarError(f"{path}: {unknown[0]}: mục không được phép; chỉ có days_off và working_days")
+        raise CalendarError(path, unknown[0], "mục không được phép; chỉ có days_off và working_days")
     lists = {name: _entries(path, year, name, raw.get(name, [])) for name in LISTS}
     seen: dict[dt.date, str] = {}
     for name, entries in lists.items():
         for index, entry in enumerate(entries):
             if entry.day in seen:
                 where = "trùng với một mục khác của" if seen[entry.day] == name else "cũng có trong"
-                raise CalendarError(f"{path}: {name}[{index}]: ngày {entry.day:%d/%m/%Y} {where} {seen[entry.day]}")
+                raise CalendarError(path, f"{name}[{index}]", f"ngày {entry.day:%d/%m/%Y} {where} {seen[entry.day]}")
             seen[entry.day] = name
     return YearFile(year, path, lists["days_off"], lists["working_days"])
 
 
 def _entries(path: Path, year: int, name: str, raw: Any) -> tuple[Entry, ...]:
     if not isinstance(raw, list):
-        raise CalendarError(f"{path}: {name}: phải là danh sách [[{name}]], mỗi mục có date và reason")
+        raise CalendarError(path, name, f"phải là danh sách [[{name}]], mỗi mục có date và reason")
     entries = []
     for index, item in enumerate(raw):
-        where = f"{path}: {name}[{index}]"
+        where = f"{name}[{index}]"
         if not isinstance(item, dict):
-            raise CalendarError(f"{where}: mỗi {LISTS[name]} phải có date và reason")
+            raise CalendarError(path, where, f"mỗi {LISTS[name]} phải có date và reason")
         extra = sorted(set(item) - ENTRY_KEYS)
         if extra:
-            raise CalendarError(f"{where}: {extra[0]}: khóa không được phép; chỉ có date và reason")
+            raise CalendarError(path, f"{where}.{extra[0]}", "khóa không được phép; chỉ có date và reason")
         day = item.get("date")
         # A TOML date is written bare (2026-01-02); a quoted one is a string, and a
         # date-time (2026-01-02T08:00) is not a day.
         if not isinstance(day, dt.date) or isinstance(day, dt.datetime):
-            raise CalendarError(f"{where}: date phải là một ngày viết dạng 2026-01-02 (không có dấu ngoặc kép)")
+            raise CalendarError(path, where, "date phải là một ngày viết dạng 2026-01-02 (không có dấu ngoặc kép)")
         if day.year != year:
-            raise CalendarError(f"{where}: ngày {day:%d/%m/%Y} không thuộc năm {year} của tệp")
+            raise CalendarError(path, where, f"ngày {day:%d/%m/%Y} không thuộc năm {year} của tệp")
         reason = item.get("reason")
         if not isinstance(reason, str) or not reason.strip():
-            raise CalendarError(f"{where}: thiếu lý do (reason) cho ngày {day:%d/%m/%Y}")
+            raise CalendarError(path, where, f"thiếu lý do (reason) cho ngày {day:%d/%m/%Y}")
         entries.append(Entry(day, reason.strip()))
     return tuple(entries)

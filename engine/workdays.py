@@ -25,7 +25,7 @@ from pathlib import Path
 import holidays
 
 from engine.clock import VIETNAM, in_vietnam
-from engine.work_calendar import YearFile, calendar_dir, load_year
+from engine.work_calendar import YearFile, calendar_dir, check_folder, load_year
 
 
 @lru_cache(maxsize=64)
@@ -55,6 +55,11 @@ def use_calendar_dir(folder: Path | None) -> None:
     _folder = folder
     year_file.cache_clear()
     _working_days.cache_clear()
+
+
+def check_year_files() -> None:
+    """Read and check every year file of the folder in use (CalendarError if one is bad)."""
+    check_folder(_folder or calendar_dir())
 
 
 @lru_cache(maxsize=64)

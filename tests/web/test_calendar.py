@@ -1,11 +1,14 @@
-"""`dichvucong calendar YEAR`: the year's days off and days worked in exchange, with their source."""
+"""The working calendar in the portal: ``dichvucong calendar YEAR`` (the year's days off and
+days worked in exchange, with their source), and a bad year file stopping the start."""
 
 from __future__ import annotations
 
 import pytest
 from click.testing import CliRunner
 
+from engine.work_calendar import CalendarError
 from engine.workdays import use_calendar_dir
+from web import create_app
 from web.cli import main
 
 
@@ -61,3 +64,9 @@ def test_a_bad_file_is_named_and_the_command_fails(operator_folder):
     result = run("2027")
     assert result.exit_code == 1
     assert f"{operator_folder / '2027.toml'}: working_days[0]: thiếu lý do" in result.output
+
+
+def test_a_bad_year_file_stops_the_portal_at_start(operator_folder, catalog, tmp_path):
+    (operator_folder / "2030.toml").write_text('[[days_off]]\ndate = 2030-09-02\nreason = ""\n', encoding="utf-8")
+    with pytest.raises(CalendarError, match=r"2030\.toml: days_off\[0\]: thiếu lý do"):
+        create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path / "instance"), "CATALOG": catalog})
