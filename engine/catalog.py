@@ -247,9 +247,16 @@ def is_definition(folder: Path) -> bool:
     return folder.is_dir() and any((folder / name).exists() for name in FILES)
 
 
+# Folders of a schemas root that hold no service: the working calendar's year files
+# (engine.work_calendar), kept here so an installed wheel carries them with the catalogue.
+NOT_SERVICES = frozenset({"calendar"})
+
+
 def definition_folders(root: Path) -> list[Path]:
-    """Service folders under a schemas root; names starting with "_" hold shared data."""
-    return sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(("_", ".")))
+    """Service folders under a schemas root; names starting with "_" hold shared data,
+    and so do the folders of NOT_SERVICES."""
+    return sorted(p for p in root.iterdir()
+                  if p.is_dir() and not p.name.startswith(("_", ".")) and p.name not in NOT_SERVICES)
 
 
 def shared_documents(root: Path) -> list[Path]:

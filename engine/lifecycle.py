@@ -23,7 +23,7 @@ from engine.catalog import Service
 from engine.dossier import Actor, Attachment, Dossier, LogEntry, Status, new_id
 from engine.receipts import new_receipt_number
 from engine.validation import FieldError
-from engine.workdays import add_working_days, is_working_day, working_days_between
+from engine.workdays import add_working_days, counted_from, is_working_day, working_days_between
 from engine.workflow import (DESK, WORKFLOW, Forbidden, InvalidTransition, LifecycleError, NotFound, Transition,
                              Workflow)
 
@@ -170,7 +170,9 @@ def submit(dossier: Dossier, service: Service, actor: Actor, now: dt.datetime) -
         return _logged(dossier, actor, transition, now, submitted_at=now)
     if dossier.receipt_number is None:  # the desk asked before accepting: back to the inbox
         return _logged(dossier, actor, transition, now, to=Status.SUBMITTED, submitted_at=now)
-    # Accepted earlier: the clock restarts with the working days it had left.
+    # Accepted earlier: the clock restarts with the working days it had left. Not moved by
+    # the 15:00 cut-off: the records state it for receiving a dossier, and say nothing of a
+    # completed one coming back after a supplement request (no source: counted as before).
     appointment = add_working_days(now, dossier.paused_working_days or 0)
     return _logged(dossier, actor, transition, now, to=Status.PROCESSING,
                    note=f"Hẹn trả kết quả: {appointment:%d/%m/%Y}",
@@ -200,7 +202,8 @@ def accept(dossier: Dossier, service: Service, actor: Actor, now: dt.datetime,
            new_receipt_number: Callable[[dt.date], str], workflow: Workflow = WORKFLOW) -> Dossier:
     """Tiếp nhận: assign the receipt number and the appointment date."""
     transition = workflow.check(dossier, actor, "accept", now)
-    appointment = add_working_days(now, service.info.processing_days)
+    # After 15:00 the count starts from the next working day (engine.workdays.ACCEPTANCE_CUTOFF).
+    appointment = add_working_days(counted_from(now), service.info.processing_days)
     receipt = dossier.receipt_number or new_receipt_number(now.date())
     return _logged(dossier, actor, transition, now,
                    note=f"Số biên nhận {receipt}; hẹn trả kết quả ngày {appointment:%d/%m/%Y}",
@@ -212,6 +215,8 @@ def request_supplement(dossier: Dossier, actor: Actor, note: str, now: dt.dateti
     """Yêu cầu bổ sung: stops the clock and reopens the dossier to the citizen."""
     transition = workflow.check(dossier, actor, "request_supplement", now, Inputs(note=note).given())
     paused = None
+    # The days left after today, whatever the hour: the 15:00 cut-off is about when a
+    # received dossier starts counting, not about a pause (see submit for the restart).
     if dossier.appointment_date is not None:
         paused = max(working_days_between(now, dossier.appointment_date), 0)
     return _logged(dossier, actor, transition, now, note=note.strip(), paused_working_days=paused)

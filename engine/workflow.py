@@ -115,7 +115,9 @@ class Transition:
 
 def _due_soon(dossier: Dossier, now: dt.datetime) -> str | None:
     """Phiếu xin lỗi và hẹn lại: from the working day before the appointment, as the rules on
-    the one-stop mechanism ask the office to apologise before the citizen comes for nothing."""
+    the one-stop mechanism ask the office to apologise before the citizen comes for nothing.
+    The day, whatever the hour: the 15:00 cut-off (engine.workdays.counted_from) moves when a
+    received dossier starts counting, not which day comes before an appointment."""
     if dossier.appointment_date is None or add_working_days(now, 1) < dossier.appointment_date:
         return "Hồ sơ chưa đến hạn trả kết quả"
     return None

@@ -17,6 +17,7 @@ from flask_wtf.csrf import CSRFProtect
 from jinja2 import FileSystemBytecodeCache
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from engine import workdays
 from engine.catalog import DEFAULT_ROOT, Catalog
 from web import (access_log, accounts, auth, authoring, desk, dossiers, errors, health, i18n, input_checks, limits,
                  lookup, mail, metrics, page_cache, places, request_log, resources, security_headers, services)
@@ -100,6 +101,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     # A start whose schemas passed before skips their checks (engine.catalog.CheckedForms).
     builtin = app.config.pop("CATALOG", None) or Catalog.load(Path(app.config["SCHEMAS_ROOT"]),
                                                               cache=_cache_folder(app))
+    # The working calendar's year files, checked now: a bad one stops the start naming the
+    # file and the entry, rather than the first acceptance that needs its year.
+    workdays.check_year_files()
     parts = resources.init_app(app, builtin)  # the catalogue gains the published versions and withdrawals
 
     @app.context_processor

@@ -4,7 +4,7 @@
 the ``DVC_*`` environment variables), built only when a command needs it: commands
 declared with ``main.command()`` run inside its app context and reach the portal's
 parts through ``web.resources``; those declared ``with_appcontext=False`` (``schemas
-lint``, ``render``, ``print``, ``storage copy``, ``backup``, ``restore``, ``workflow``) never build it, so they
+lint``, ``render``, ``print``, ``storage copy``, ``backup``, ``restore``, ``workflow``, ``calendar``) never build it, so they
 need no instance folder. Tests invoke it with ``app.test_cli_runner().invoke(main, ...)``,
 which hands it their own app.
 """
@@ -61,17 +61,21 @@ def schemas() -> None:
 
 
 @schemas.command("lint", with_appcontext=False,
-                 help="Kiểm tra định nghĩa dịch vụ; in mỗi lỗi một dòng 'tệp: con trỏ: lỗi'.")
+                 help="Kiểm tra định nghĩa dịch vụ (và lịch làm việc của cây schemas); in mỗi lỗi một "
+                      "dòng 'tệp: con trỏ: lỗi'; cảnh báo không làm lệnh thất bại.")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 def schemas_lint(paths: tuple[Path, ...]) -> None:
     report = lint_definitions(list(paths) or [Path("schemas")])
     for problem in report.problems:
         click.echo(str(problem))
+    for warning in report.warnings:  # beside the summary: stdout lists only what fails the lint
+        click.echo(f"{warning} (cảnh báo)", err=True)
     summary = f"Đã kiểm tra {len(report.services)} dịch vụ hợp lệ trong {len(report.fields)} lĩnh vực"
+    warned = f", {len(report.warnings)} cảnh báo" if report.warnings else ""
     if report.ok:
-        click.echo(f"{summary}: không có lỗi.", err=True)
+        click.echo(f"{summary}: không có lỗi{warned}.", err=True)
         return
-    click.echo(f"{summary}; có {len(report.problems)} lỗi.", err=True)
+    click.echo(f"{summary}; có {len(report.problems)} lỗi{warned}.", err=True)
     sys.exit(1)
 
 
@@ -107,6 +111,42 @@ def schemas_withdraw(slug: str, restore: bool) -> None:
         click.echo(f"Dịch vụ {slug} ({service.info.name}) nhận hồ sơ trở lại.", err=True)
     else:
         click.echo(f"Dịch vụ {slug} ({service.info.name}) đã ngừng nhận hồ sơ mới.", err=True)
+
+
+WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
+
+
+@main.command("calendar", with_appcontext=False,
+              help="Lịch làm việc của một năm: ngày nghỉ, ngày làm việc bù (kèm lý do và nguồn: tệp lịch "
+                   "của năm hoặc gói holidays) và số ngày làm việc.")
+@click.argument("year", type=click.IntRange(1990, 2100))
+def calendar(year: int) -> None:
+    from importlib import metadata
+
+    from engine.work_calendar import CalendarError, year_path
+    from engine.workdays import PACKAGE, year_listing
+
+    try:
+        listing = year_listing(year)
+    except CalendarError as exc:
+        raise click.ClickException(str(exc)) from None
+    package = f"gói {PACKAGE} {metadata.version(PACKAGE)}"
+    sources = {"file": "tệp", PACKAGE: f"gói {PACKAGE}"}
+    click.echo(f"Lịch làm việc năm {year}")
+    if listing.file is None:
+        click.echo(f"Nguồn: {package} (chưa có tệp {year_path(year)})")
+    else:
+        click.echo(f"Nguồn: tệp {listing.file.path}; ngày không có trong tệp theo {package}")
+
+    def show(title: str, entries) -> None:
+        click.echo(f"{title}:" if entries else f"{title}: không có")
+        for entry in entries:
+            click.echo(f"  {WEEKDAYS[entry.day.weekday()]:<8} {entry.day:%d/%m/%Y}  {entry.reason}"
+                       f"  [{sources[entry.source]}]")
+
+    show("Ngày nghỉ lễ, Tết và ngày nghỉ theo thông báo", listing.days_off)
+    show("Ngày làm việc bù", listing.working_days)
+    click.echo(f"Số ngày làm việc: {listing.working_day_count}")
 
 
 @main.command("run", with_appcontext=False,

@@ -32,7 +32,7 @@ VENV_BIN = Path(sys.executable).parent
 # demo citizen signed in, the form page, a stylesheet and the home page in English.
 SERVE = """
 import json, sys
-import engine.catalog, web
+import datetime, engine.catalog, engine.workdays, web
 from web import create_app
 from web.cli import main
 
@@ -46,6 +46,8 @@ client.set_cookie("lang", "en")
 english = client.get("/")
 print(json.dumps({
     "web": web.__file__, "catalogue": str(engine.catalog.DEFAULT_ROOT), "services": len(app.extensions["portal"].catalog),
+    "calendar": str(engine.workdays.year_file(2026).path),
+    "friday_2_january_2026": engine.workdays.is_working_day(datetime.date(2026, 1, 2)),
     "signed_in": signed_in.status_code, "form": [form.status_code, form.get_data(as_text=True)],
     "css": [css.status_code, css.content_type], "english": english.get_data(as_text=True),
 }))
@@ -92,6 +94,8 @@ def test_the_installed_wheel_serves_the_household_business_form(installed, tmp_p
     # The wheel's own code and catalogue, not the repository's.
     assert Path(seen["web"]).is_relative_to(venv) and not Path(seen["web"]).is_relative_to(ROOT), seen["web"]
     assert Path(seen["catalogue"]).is_relative_to(venv), seen["catalogue"]
+    # The working calendar's year files ship with the catalogue (schemas/calendar/).
+    assert Path(seen["calendar"]).is_relative_to(venv) and seen["friday_2_january_2026"] is False, seen["calendar"]
     assert seen["services"] == len([p for p in (ROOT / "schemas").iterdir() if (p / "service.json").is_file()])
     assert seen["signed_in"] == 302
     command = installed.parent / "dichvucong"  # the entry point, run by the venv's interpreter

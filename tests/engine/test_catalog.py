@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 import subprocess
@@ -13,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from engine.catalog import DEFAULT_ROOT, Catalog, DefinitionError
+from engine.lint import lint as lint_definitions
 from web.cli import main
 
 HOUSEHOLD = "dang-ky-thanh-lap-ho-kinh-doanh"
@@ -158,6 +160,37 @@ def test_all_breakages_at_once_are_all_reported(tree):
     for kind, (_, _, words) in BREAKAGES.items():
         if kind != "sample that fails":
             assert any(words in line for line in lines), kind
+
+
+# -- the lint of a tree checks its working calendar (engine.work_calendar) --------------------
+
+def test_next_years_missing_calendar_is_a_warning_not_an_error(tree):
+    # The copy has no calendar/ folder: whatever today is, next year's file is missing.
+    code, lines, summary = lint(tree)
+    assert (code, lines) == (0, [])
+    assert f"{tree / 'calendar'}/" in summary and "chưa có lịch làm việc năm" in summary and "(cảnh báo)" in summary
+    assert "không có lỗi, 1 cảnh báo." in summary
+
+
+def test_the_warning_names_the_year_after_today(tree):
+    report = lint_definitions([tree], today=dt.date(2026, 12, 2))
+    assert report.ok
+    assert [(w.file, w.message.split(":")[0]) for w in report.warnings] == [
+        (str(tree / "calendar" / "2027.toml"), "chưa có lịch làm việc năm 2027")]
+    (tree / "calendar").mkdir()
+    (tree / "calendar" / "2027.toml").write_text("# Thông báo chưa có ngày nào khác\n", encoding="utf-8")
+    assert lint_definitions([tree], today=dt.date(2026, 12, 2)).warnings == []
+    # The project's catalogue holds 2026: no warning during 2025.
+    assert lint_definitions([DEFAULT_ROOT], today=dt.date(2025, 6, 1)).warnings == []
+
+
+def test_a_bad_calendar_file_fails_the_lint_naming_the_entry(tree):
+    (tree / "calendar").mkdir()
+    path = tree / "calendar" / "2027.toml"
+    path.write_text('[[days_off]]\ndate = 2026-12-31\nreason = "Nhầm năm"\n', encoding="utf-8")
+    code, lines, _ = lint(tree)
+    assert code == 1
+    assert lines == [f"{path}: days_off[0]: ngày 31/12/2026 không thuộc năm 2027 của tệp"]
 
 
 def test_a_new_definition_outside_schemas_is_linted_against_the_shared_defs(tmp_path):

@@ -166,6 +166,28 @@ def test_accept_across_tet(household, submitted):
     assert accepted.appointment_date == dt.date(2026, 2, 24)
 
 
+def with_days(service, days):
+    return dataclasses.replace(service, info=service.info.model_copy(update={"processing_days": days}))
+
+
+@pytest.mark.parametrize("accepted_at,days,due", [
+    (dt.datetime(2026, 11, 30, 14, 59), 1, dt.date(2026, 12, 1)),  # Monday before 15:00: Tuesday
+    (dt.datetime(2026, 11, 30, 15, 0), 1, dt.date(2026, 12, 1)),  # at 15:00, not after it
+    (dt.datetime(2026, 11, 30, 15, 30), 1, dt.date(2026, 12, 2)),  # Monday after 15:00: Wednesday
+    (dt.datetime(2026, 11, 30, 8, 30, tzinfo=dt.UTC), 1, dt.date(2026, 12, 2)),  # 15:30 in Vietnam
+    (dt.datetime(2026, 11, 27, 14, 59), 1, dt.date(2026, 11, 30)),  # Friday before 15:00: Monday
+    (dt.datetime(2026, 11, 27, 15, 30), 1, dt.date(2026, 12, 1)),  # Friday after 15:00: from Monday, so Tuesday
+    (dt.datetime(2026, 11, 30, 15, 30), 0, dt.date(2026, 12, 1)),  # same-day service: the next working day
+    (dt.datetime(2026, 11, 28, 16, 0), 1, dt.date(2026, 11, 30)),  # a Saturday, any hour: Monday is day 1
+    (dt.datetime(2026, 1, 9, 15, 30), 1, dt.date(2026, 1, 12)),  # from Saturday 10/1/2026, a day worked
+])
+def test_a_dossier_accepted_after_15_00_counts_from_the_next_working_day(household, submitted, accepted_at,
+                                                                         days, due):
+    accepted = lc.accept(submitted, with_days(household, days), CLERK, accepted_at, new_receipt_number)
+    assert accepted.appointment_date == due
+    assert f"{due:%d/%m/%Y}" in accepted.log[-1].note
+
+
 def test_accepting_twice_is_refused(accepted, household):
     with pytest.raises(lc.InvalidTransition):
         lc.accept(accepted, household, CLERK, at(hours=4), new_receipt_number)

@@ -6,7 +6,8 @@ import datetime as dt
 
 import pytest
 
-from engine.workdays import add_working_days, is_working_day, working_days_between
+from engine.work_calendar import CalendarError
+from engine.workdays import add_working_days, is_working_day, use_calendar_dir, working_days_between
 
 D = dt.date
 
@@ -57,3 +58,59 @@ def test_working_days_between_inverts_add():
 def test_negative_days_are_refused():
     with pytest.raises(ValueError):
         add_working_days(D(2026, 1, 5), -1)
+
+
+# -- the year's announcement (schemas/calendar/<year>.toml) over the package --------------
+
+def test_the_2026_new_year_announcement_overrides_the_package():
+    # The package alone counts Friday 2/1 as worked and Saturday 10/1 as off; the
+    # announcement gave 1-4 January off and had Saturday 10 January worked for 2 January.
+    assert [is_working_day(D(2026, 1, d)) for d in (1, 2, 3, 4, 5)] == [False, False, False, False, True]
+    assert is_working_day(D(2026, 1, 10))
+    assert not is_working_day(D(2026, 1, 11))
+
+
+@pytest.mark.parametrize("start,days,expected", [
+    (D(2025, 12, 31), 1, D(2026, 1, 5)),  # not Friday 2 January
+    (D(2025, 12, 31), 5, D(2026, 1, 9)),
+    (D(2025, 12, 31), 6, D(2026, 1, 10)),  # the Saturday worked counts
+    (D(2025, 12, 31), 7, D(2026, 1, 12)),
+    (D(2026, 1, 9), 1, D(2026, 1, 10)),
+    (D(2026, 1, 1), 0, D(2026, 1, 5)),
+])
+def test_appointments_across_the_2026_new_year(start, days, expected):
+    assert add_working_days(start, days) == expected
+    if days:
+        assert working_days_between(start, expected) == days
+
+
+def test_working_days_between_counts_the_saturday_worked_and_not_the_swapped_friday():
+    assert working_days_between(D(2026, 1, 1), D(2026, 1, 11)) == 6  # 5-9 and 10 January
+
+
+@pytest.fixture
+def operator_folder(tmp_path):
+    """An operator's own folder of year files (what DVC_CALENDAR_DIR names), empty at first."""
+    use_calendar_dir(tmp_path)
+    yield tmp_path
+    use_calendar_dir(None)
+
+
+def test_an_operator_folder_replaces_the_built_in_one(operator_folder):
+    (operator_folder / "2027.toml").write_text(
+        '[[days_off]]\ndate = 2027-03-03\nreason = "Nghỉ theo thông báo"\n'
+        '[[working_days]]\ndate = 2027-01-01\nreason = "Thử: ngày lễ của gói thành ngày làm việc"\n'
+        '[[working_days]]\ndate = 2027-03-06\nreason = "Làm bù cho ngày 3/3"\n', encoding="utf-8")
+    assert not is_working_day(D(2027, 3, 3))  # a Wednesday off
+    assert is_working_day(D(2027, 3, 6))  # a Saturday worked
+    assert is_working_day(D(2027, 1, 1))  # New Year's Day in the package, worked in the file
+    assert add_working_days(D(2027, 3, 2), 1) == D(2027, 3, 4)
+    # That folder holds no 2026 file: the package alone, so Friday 2 January counts again.
+    assert is_working_day(D(2026, 1, 2))
+
+
+def test_a_bad_year_file_stops_the_count_naming_it(operator_folder):
+    (operator_folder / "2027.toml").write_text('[[days_off]]\ndate = 2028-01-01\nreason = "Sai năm"\n',
+                                               encoding="utf-8")
+    with pytest.raises(CalendarError, match=r"2027\.toml: days_off\[0\]: .*không thuộc năm 2027"):
+        add_working_days(D(2026, 12, 30), 3)
