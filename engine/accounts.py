@@ -65,7 +65,9 @@ class User(BaseModel):
     full_name: str
     email: str
     phone: str | None = None
-    id_number: str | None = None  # CMND (9 digits) or CCCD (12 digits)
+    # The 12-digit số định danh cá nhân. An account stored before 2025 may still hold a
+    # 9-digit CMND and must load; new input is checked by formats.check_id_number (forms, CLI).
+    id_number: str | None = None
     password_hash: str
     role: Role = Role.CITIZEN
     agencies: list[str] = Field(default_factory=list)  # for clerks: agency codes
@@ -111,7 +113,7 @@ class User(BaseModel):
     @classmethod
     def _id_number(cls, value: str | None) -> str | None:
         if value is not None:
-            formats.check_id_number(value)
+            formats.check_recorded_id_number(value)
         return value
 
     @field_validator("phone")

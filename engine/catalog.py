@@ -35,7 +35,7 @@ from pydantic import ValidationError as PydanticError
 from engine import pointers
 from engine.bundle import UNREACHABLE, DocumentError, Problem, SchemaSource, bundle, read_json
 from engine.definition import DocumentRequirement, ServiceInfo
-from engine.schema_rules import check as check_rules
+from engine.schema_rules import check as check_rules, check_bundled
 from engine.text import fold
 from engine.validation import FieldError, FormValidator, compile_schema
 
@@ -209,6 +209,9 @@ class _Loader:
             self.problems.extend(reference_problems)
             if reference_problems:
                 form_schema = None  # cannot be compiled; the broken references say why
+            else:
+                self.problems.extend(Problem(self.display(form_path), at, message)
+                                     for at, message in check_bundled(form_schema))
 
         sample = raw["sample.json"]
         sample_errors: list[FieldError] = []

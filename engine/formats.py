@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from engine import places
+from engine import id_numbers, places
 
 
 class FormatProblem(ValueError):
@@ -55,14 +55,8 @@ def today() -> dt.date:
     return dt.date.today()
 
 
-# Province codes that open a 12-digit citizen identity number (the 63 provinces of
-# Circular 07/2016/TT-BCA; numbers issued before the 2025 merger keep them).
-CCCD_PROVINCE_CODES = frozenset(
-    "001 002 004 006 008 010 011 012 014 015 017 019 020 022 024 025 026 027 030 031 "
-    "033 034 035 036 037 038 040 042 044 045 046 048 049 051 052 054 056 058 060 062 "
-    "064 066 067 068 070 072 074 075 077 079 080 082 083 084 086 087 089 091 092 093 "
-    "094 095 096".split()
-)
+# Kept under this name for the property-test strategies; the table lives in engine.id_numbers.
+CCCD_PROVINCE_CODES = id_numbers.PROVINCE_CODES
 
 _ASCII_DIGITS = re.compile(r"[0-9]+")
 
@@ -75,10 +69,19 @@ def _digits_only(value: str) -> None:
 
 def _check_cccd(value: str) -> None:
     _digits_only(value)
-    if len(value) != 12:
+    if len(value) != id_numbers.LENGTH:
         raise FormatProblem("{title} phải gồm 12 chữ số")
-    if value[:3] not in CCCD_PROVINCE_CODES:
+    _check_digits(value)
+
+
+def _check_digits(value: str) -> None:
+    """What the digits of a 12-digit number say: a known province, a known century and sex."""
+    if value[:3] not in id_numbers.PROVINCE_CODES:
         raise FormatProblem("{title} có mã tỉnh (3 chữ số đầu) không hợp lệ")
+    if value[3] not in id_numbers.CENTURY_SEX:
+        raise FormatProblem(
+            "{title} không hợp lệ: chữ số thứ 4 (thế kỷ sinh và giới tính) phải là 0, 1, 2 hoặc 3"
+        )
 
 
 @register("date", "ngày theo dạng YYYY-MM-DD")
@@ -118,14 +121,26 @@ def check_cccd(value: str) -> None:
     _check_cccd(value)
 
 
-@register("id-number", "số CMND (9 chữ số) hoặc số định danh cá nhân / CCCD (12 chữ số)")
+@register("id-number", "số định danh cá nhân 12 chữ số (mã tỉnh, thế kỷ và giới tính, năm sinh, số thứ tự); "
+                      "không nhận số CMND 9 chữ số, hết giá trị từ 1/1/2025")
 def check_id_number(value: str) -> None:
+    """A new ID number: the 12-digit số định danh cá nhân only. A 9-digit CMND gets its
+    own message: it is no longer valid since 1 January 2025 (Luật Căn cước 2023, Art. 46)."""
     _digits_only(value)
-    if len(value) == 9:
-        return
-    if len(value) != 12:
-        raise FormatProblem("{title} phải gồm 9 chữ số (CMND) hoặc 12 chữ số (CCCD)")
+    if len(value) == id_numbers.CMND_LENGTH:
+        raise FormatProblem(
+            "{title}: số CMND 9 chữ số không còn giá trị từ ngày 01/01/2025; "
+            "vui lòng nhập số định danh cá nhân 12 chữ số (in trên thẻ căn cước)"
+        )
     _check_cccd(value)
+
+
+def check_recorded_id_number(value: str) -> None:
+    """An ID number already recorded (a stored account, a dossier from before 2025): a
+    12-digit number, or the 9-digit CMND it may still hold. Never for new input."""
+    _digits_only(value)
+    if len(value) != id_numbers.CMND_LENGTH:
+        _check_cccd(value)
 
 
 _MOBILE = re.compile(r"(?:0|\+84)(?:3|5|7|8|9)[0-9]{8}")

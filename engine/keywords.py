@@ -12,7 +12,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from engine import places
+from engine import id_numbers, places, pointers
+
+def N_(text: str) -> str:
+    """Marks a message for the translation catalogue (pybabel's default keyword); the
+    engine keeps it Vietnamese, a caller that shows it in English translates it."""
+    return text
+
 
 Check = Callable[[Any, Any], "tuple[tuple[str, ...], str] | None"]
 
@@ -37,10 +43,67 @@ def _address(value: Any, instance: Any):
     return None
 
 
+# The values of the shared "gender" field (schemas/_defs/common.schema.json) and the sex
+# each means; the lint refuses an x-id-number-matches whose sex field has other values.
+SEX_VALUES = {"nam": id_numbers.MALE, "nu": id_numbers.FEMALE}
+ID_NUMBER_MATCHES_FIELDS = ("id_number", "birth_date", "sex")  # the keyword's keys: pointers into the object
+
+CENTURY_MISMATCH = N_("{title} không khớp với năm sinh: chữ số thứ 4 của người sinh năm {year} phải là {male} "
+                      "(nam) hoặc {female} (nữ)")
+YEAR_MISMATCH = N_("{title} không khớp với năm sinh: chữ số thứ 5–6 phải là {digits}")
+SEX_MISMATCH = {
+    id_numbers.MALE: N_("{title} không khớp với giới tính: chữ số thứ 4 của nam sinh năm {first}–{last} phải là {digit}"),
+    id_numbers.FEMALE: N_("{title} không khớp với giới tính: chữ số thứ 4 của nữ sinh năm {first}–{last} phải là {digit}"),
+}
+
+
+def _fill(template: str, **params: Any) -> str:
+    """The template with ``params`` filled and ``{title}`` kept for the validator."""
+    return template.format(title="{title}", **params)
+
+
+def _id_number_matches(value: Any, instance: Any):
+    """``"x-id-number-matches": {"id_number": "/idNumber", "birth_date": "/birthDate",
+    "sex": "/gender"}`` on an object: digits 4–6 of its số định danh cá nhân must agree with
+    the birth date and the sex it holds (engine.id_numbers). The error is on the ID field.
+    A value missing or malformed is left to its own checks (required, format)."""
+    if not isinstance(value, dict) or not isinstance(instance, dict):
+        return None
+    try:
+        at = {key: pointers.split(value[key]) for key in ID_NUMBER_MATCHES_FIELDS}
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None  # the lint refuses such a value
+    number = pointers.resolve(instance, pointers.to_pointer(at["id_number"]), None)
+    if not (isinstance(number, str) and len(number) == id_numbers.LENGTH and number.isascii() and number.isdigit()):
+        return None
+    century = id_numbers.CENTURY_SEX.get(number[3])
+    if century is None:
+        return None
+    date = pointers.resolve(instance, pointers.to_pointer(at["birth_date"]), None)
+    year = id_numbers.year_of(date) if isinstance(date, str) else None
+    sex_value = pointers.resolve(instance, pointers.to_pointer(at["sex"]), None)
+    sex = SEX_VALUES.get(sex_value) if isinstance(sex_value, str) else None
+    where = tuple(at["id_number"])
+    if year is not None:
+        male, female = id_numbers.century_digit(year, id_numbers.MALE), id_numbers.century_digit(year, id_numbers.FEMALE)
+        if male is None or female is None:
+            return None  # a year outside 1900–2099: nothing to compare with
+        if not century.first_year <= year < century.first_year + 100:
+            return where, _fill(CENTURY_MISMATCH, year=year, male=male, female=female)
+        if number[4:6] != f"{year % 100:02d}":
+            return where, _fill(YEAR_MISMATCH, digits=f"{year % 100:02d}")
+    if sex is not None and sex != century.sex:
+        digit = id_numbers.century_digit(century.first_year, sex)
+        return where, _fill(SEX_MISMATCH[sex], first=century.first_year, last=century.first_year + 99, digit=digit)
+    return None
+
+
 KEYWORDS: dict[str, Keyword] = {
     k.name: k
     for k in (
         Keyword("x-address", _address, "xã/phường phải thuộc tỉnh/thành phố đã chọn"),
+        Keyword("x-id-number-matches", _id_number_matches,
+                "số định danh cá nhân phải khớp với năm sinh (chữ số 4–6) và giới tính (chữ số 4)"),
     )
 }
 

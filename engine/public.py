@@ -57,6 +57,8 @@ def _public(entry: LogEntry) -> bool:
     return WORKFLOW.is_public(entry.action)
 
 
+# Nine digits too: a dossier recorded before 2025 may carry a CMND, which no new input
+# takes (engine.id_numbers) but the lookup must still find.
 _ID_NUMBER = re.compile(r"[0-9]{9}|[0-9]{12}")
 
 

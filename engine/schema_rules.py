@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from engine import formats, patterns, pointers, widgets
+from engine import formats, keywords, patterns, pointers, widgets
 from engine.bounds import MAX_LISTED_ROWS
 
 MAX_DEPTH = 32  # nested schemas
@@ -54,6 +54,11 @@ X_KEYWORDS: dict[str, Callable[[Any], str | None]] = {
     else "x-order phải là danh sách tên trường",
     "x-prefill": lambda v: None if isinstance(v, str) else "x-prefill phải là tên một thông tin trong hồ sơ cá nhân",
     "x-address": lambda v: None if isinstance(v, bool) else "x-address phải là true hoặc false",
+    "x-id-number-matches": lambda v: None
+    if isinstance(v, dict) and set(v) == set(keywords.ID_NUMBER_MATCHES_FIELDS)
+    and all(isinstance(p, str) and p.startswith("/") for p in v.values())
+    else "x-id-number-matches phải là {\"id_number\": \"/…\", \"birth_date\": \"/…\", \"sex\": \"/…\"}: "
+         "con trỏ JSON đến các trường của chính đối tượng này",
 }
 
 # Keywords whose value is a schema, a list of schemas, or a map of schemas.
@@ -195,3 +200,93 @@ def _declared_elsewhere(node: dict, name: str) -> bool:
         if isinstance(sub, dict) and name in (sub.get("properties") or {}):
             return True
     return False
+
+
+# -- rules that need the bundled form (every $ref local) -----------------------------
+
+ID_FORMATS = ("id-number", "cccd")
+DATE_FORMATS = ("date", "past-date")
+
+
+def check_bundled(form: Any) -> Iterator[tuple[str, str]]:
+    """Yield (pointer, message) for every rule of ``form`` that needs its references
+    resolved: the fields an ``x-id-number-matches`` names must exist and be of their kind.
+    ``form`` is bundled (engine.bundle), so every ``$ref`` is a pointer into it."""
+    stack: list[tuple[Any, str, int]] = [(form, "", 0)]
+    while stack:
+        node, at, depth = stack.pop()
+        if not isinstance(node, dict) or depth > MAX_DEPTH:
+            continue
+        value = node.get("x-id-number-matches")
+        if X_KEYWORDS["x-id-number-matches"](value) is None:
+            yield from _id_number_matches_fields(form, node, value, f"{at}/x-id-number-matches")
+        stack.extend((sub, sub_at, depth + 1) for sub, sub_at in subschemas(node, at))
+
+
+_KINDS = {
+    "id_number": ("số định danh cá nhân (format id-number hoặc cccd)",
+                  lambda form, field: _format(form, field) in ID_FORMATS),
+    "birth_date": ("ngày (format date hoặc past-date)", lambda form, field: _format(form, field) in DATE_FORMATS),
+    "sex": (f"giới tính (các lựa chọn {', '.join(keywords.SEX_VALUES)})",
+            lambda form, field: bool(options := _options(form, field)) and options <= set(keywords.SEX_VALUES)),
+}
+
+
+def _id_number_matches_fields(form: dict, node: dict, value: dict, at: str) -> Iterator[tuple[str, str]]:
+    for key, pointer in value.items():
+        field = _field_at(form, node, pointers.split(pointer))
+        kind, is_kind = _KINDS[key]
+        if field is None:
+            yield f"{at}/{key}", f"không có trường '{pointer}' trong đối tượng này"
+        elif not is_kind(form, field):
+            yield f"{at}/{key}", f"trường '{pointer}' phải là {kind}"
+
+
+def _targets(form: dict, node: Any) -> Iterator[dict]:
+    """``node`` and the schemas its ``$ref`` chain leads to (at most 10 steps)."""
+    for _ in range(10):
+        if not isinstance(node, dict):
+            return
+        yield node
+        ref = node.get("$ref")
+        if not (isinstance(ref, str) and ref.startswith("#")):
+            return
+        node = pointers.resolve(form, ref, None)
+
+
+def _field_at(form: dict, node: dict, tokens: list[str]) -> dict | None:
+    """The schema of the value at ``tokens`` below an instance of ``node``: through
+    ``properties`` (also of allOf, then and else branches) and ``items``."""
+    for token in tokens:
+        found = None
+        for schema in _targets(form, node):
+            branches = [schema, *(b for b in schema.get("allOf") or [] if isinstance(b, dict)),
+                        *(schema[k] for k in ("then", "else") if isinstance(schema.get(k), dict))]
+            for branch in branches:
+                properties = branch.get("properties")
+                if isinstance(properties, dict) and isinstance(properties.get(token), dict):
+                    found = properties[token]
+                    break
+            if found is None and token.isdigit() and isinstance(schema.get("items"), dict):
+                found = schema["items"]
+            if found is not None:
+                break
+        if found is None:
+            return None
+        node = found
+    return node
+
+
+def _format(form: dict, field: dict) -> str | None:
+    return next((s["format"] for s in _targets(form, field) if isinstance(s.get("format"), str)), None)
+
+
+def _options(form: dict, field: dict) -> set:
+    """The values a field offers: its ``enum``, or the ``const`` of each oneOf/anyOf branch."""
+    for schema in _targets(form, field):
+        if isinstance(schema.get("enum"), list):
+            return set(v for v in schema["enum"] if isinstance(v, str))
+        choices = schema.get("oneOf") or schema.get("anyOf")
+        if isinstance(choices, list) and choices:
+            return {c.get("const") for c in choices if isinstance(c, dict)}
+    return set()

@@ -94,8 +94,8 @@ def _phone(*validators) -> TelField:
 
 def _id_number(*validators) -> StringField:
     return StringField(
-        _l("Số CMND/CCCD"), [*validators, Checked(formats.check_id_number)], filters=[_compact],
-        description=_l("CMND 9 chữ số hoặc căn cước công dân 12 chữ số."),
+        _l("Số định danh cá nhân"), [*validators, Checked(formats.check_id_number)], filters=[_compact],
+        description=_l("12 chữ số, in trên thẻ căn cước. Số CMND 9 chữ số không còn giá trị từ ngày 01/01/2025."),
     )
 
 
@@ -119,7 +119,7 @@ class RegisterForm(FlaskForm):
     )
     email = _email(_l("Thư kích hoạt tài khoản sẽ được gửi đến địa chỉ này."))
     phone = _phone(required(_l("Vui lòng nhập số điện thoại")))
-    id_number = _id_number(required(_l("Vui lòng nhập số CMND/CCCD")))
+    id_number = _id_number(required(_l("Vui lòng nhập số định danh cá nhân")))
     password = _new_password(_l("Mật khẩu"), _l("Vui lòng nhập mật khẩu"))
     confirm = _confirmation(_l("Nhập lại mật khẩu"), _l("Vui lòng nhập lại mật khẩu"))
     consent = BooleanField(
@@ -186,4 +186,4 @@ class ProfileForm(FlaskForm):
 
     def validate_id_number(self, field) -> None:
         if self.identity_required and not field.data:
-            raise ValidationError(gettext("Vui lòng nhập số CMND/CCCD"))
+            raise ValidationError(gettext("Vui lòng nhập số định danh cá nhân"))

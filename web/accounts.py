@@ -40,7 +40,7 @@ bp = Blueprint("accounts", __name__)
 TAKEN = {
     "username": _l("Tên đăng nhập này đã có người sử dụng, vui lòng chọn tên khác"),
     "email": _l("Địa chỉ thư điện tử này đã được dùng cho một tài khoản khác"),
-    "id_number": _l("Số CMND/CCCD này đã được dùng cho một tài khoản khác"),
+    "id_number": _l("Số định danh cá nhân này đã được dùng cho một tài khoản khác"),
 }
 WRONG_LOGIN = _l("Tên đăng nhập hoặc mật khẩu không đúng")
 

@@ -240,7 +240,7 @@ def _create_user(*, username: str, password: str, full_name: str, email: str, ph
     _checked("Mật khẩu", lambda p: check_password(p, username, (full_name, email)), password)
     _checked("Thư điện tử", formats.check_email, email)
     _checked("Số điện thoại", formats.check_phone, phone)
-    _checked("Số CMND/CCCD", formats.check_id_number, id_number)
+    _checked("Số định danh cá nhân", formats.check_id_number, id_number)  # 12 digits: no new CMND
     if not full_name.strip():
         raise click.UsageError("Họ và tên không được để trống")
     if role == Role.CLERK and not agencies:
@@ -262,7 +262,7 @@ def _create_user(*, username: str, password: str, full_name: str, email: str, ph
     try:
         return resources.users().add(user)
     except DuplicateUser as taken:
-        what = {"username": "Tên đăng nhập", "email": "Thư điện tử", "id_number": "Số CMND/CCCD"}[taken.field]
+        what = {"username": "Tên đăng nhập", "email": "Thư điện tử", "id_number": "Số định danh cá nhân"}[taken.field]
         raise click.ClickException(f"{what} này đã được dùng cho một tài khoản khác") from None
 
 
@@ -277,7 +277,7 @@ def users() -> None:
 @click.option("--name", "full_name", required=True, help="Họ và tên")
 @click.option("--email", required=True, help="Thư điện tử")
 @click.option("--phone", help="Số điện thoại")
-@click.option("--id-number", help="Số CMND/CCCD")
+@click.option("--id-number", help="Số định danh cá nhân (12 chữ số)")
 @click.option("--role", type=click.Choice(["citizen", "clerk", "admin"]), required=True)
 @click.option("--agency", "agencies", multiple=True, help="Mã cơ quan, ví dụ ubnd-phuong-vi-thanh")
 def users_create(**fields) -> None:

@@ -20,7 +20,7 @@ NAME = "Trần Văn An"
 USERNAME = "tranvanan"
 EMAIL = "an.tran@example.com"
 PASSWORD = "Cam-on-Vi-Thanh-2025"
-ID_NUMBER = "093195004321"
+ID_NUMBER = "093095004321"  # a man (digit 4: 0) born 1995, as the walk fills the owner
 PHONE = "0912 345 678"
 NEW_PHONE = "0987 654 321"
 SERVICE = "Đăng ký thành lập hộ kinh doanh"
@@ -42,7 +42,7 @@ def test_citizen_walk(request, portal, smtp, width):
     page.get_by_label("Tên đăng nhập").fill(USERNAME)
     page.get_by_label("Thư điện tử").fill(EMAIL)
     page.get_by_label("Số điện thoại").fill(PHONE)
-    page.get_by_label("Số CMND/CCCD").fill(ID_NUMBER)
+    page.get_by_label("Số định danh cá nhân").fill(ID_NUMBER)
     page.get_by_label("Mật khẩu", exact=True).fill(PASSWORD)
     page.get_by_label("Nhập lại mật khẩu").fill(PASSWORD)
     page.get_by_label("Tôi đồng ý").check()
@@ -96,7 +96,7 @@ def test_citizen_walk(request, portal, smtp, width):
     walk.step("dang-ky-ho-so")
     owner = page.get_by_role("group", name="Thông tin về chủ hộ kinh doanh")
     expect(owner.get_by_label("Họ, chữ đệm và tên")).to_have_value(NAME)
-    expect(owner.get_by_label("Số CMND/CCCD")).to_have_value(ID_NUMBER)
+    expect(owner.get_by_label("Số định danh cá nhân")).to_have_value(ID_NUMBER)
     expect(owner.get_by_label("Số điện thoại")).to_have_value(NEW_PHONE.replace(" ", ""))
     expect(owner.get_by_label("Thư điện tử")).to_have_value(EMAIL)
 

@@ -28,7 +28,7 @@ VALID_FORMATS = {
     "past-date": st.dates(dt.date(1900, 1, 1), dt.date(2025, 12, 31)).map(dt.date.isoformat),
     "email": st.from_regex(r"[a-z][a-z0-9.]{0,10}@[a-z]{2,10}\.(vn|com)", fullmatch=True),
     "cccd": _CCCD,
-    "id-number": _CCCD | st.from_regex(r"[0-9]{9}", fullmatch=True),
+    "id-number": _CCCD,  # a 9-digit CMND is no longer valid input
     "phone": st.from_regex(r"0[35789][0-9]{8}", fullmatch=True),
     "tax-code": _tax_codes(),
     "vn-province": st.just("Thành phố Cần Thơ"),

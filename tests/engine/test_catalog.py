@@ -202,7 +202,7 @@ def test_a_new_definition_outside_schemas_is_linted_against_the_shared_defs(tmp_
     edit_json(folder / "sample.json", lambda s: s["owner"].update({"idNumber": "12345"}))
     code, lines, _ = lint(folder)
     assert code == 1 and lines == [f"{folder / 'sample.json'}: /owner/idNumber: "
-                                   "Số CMND/CCCD phải gồm 9 chữ số (CMND) hoặc 12 chữ số (CCCD)"]
+                                   "Số định danh cá nhân phải gồm 12 chữ số"]
 
 
 def test_missing_files_and_non_definitions_are_reported(tmp_path):

@@ -41,13 +41,18 @@ def only_error(schema, field, value):
 
 INVALID = [
     # field, value, keyword, message
-    ("idNumber", "09318600452", "format", "Số CMND/CCCD phải gồm 9 chữ số (CMND) hoặc 12 chữ số (CCCD)"),
-    ("idNumber", "0931860045278", "format", "Số CMND/CCCD phải gồm 9 chữ số (CMND) hoặc 12 chữ số (CCCD)"),
-    ("idNumber", "09318600452A", "format", "Số CMND/CCCD chỉ được gồm chữ số, không có chữ cái hay khoảng trắng"),
-    ("idNumber", "093 186 004 527", "format", "Số CMND/CCCD chỉ được gồm chữ số, không có chữ cái hay khoảng trắng"),
-    ("idNumber", "999186004527", "format", "Số CMND/CCCD có mã tỉnh (3 chữ số đầu) không hợp lệ"),
-    ("idNumber", "", "format", "Số CMND/CCCD chỉ được gồm chữ số, không có chữ cái hay khoảng trắng"),
-    ("idNumber", 93186004527, "type", "Số CMND/CCCD phải là chuỗi ký tự"),
+    ("idNumber", "361234567", "format", "Số định danh cá nhân: số CMND 9 chữ số không còn giá trị từ ngày 01/01/2025; vui lòng nhập số định danh cá nhân 12 chữ số (in trên thẻ căn cước)"),  # an old CMND
+    ("idNumber", "09318600452", "format", "Số định danh cá nhân phải gồm 12 chữ số"),
+    ("idNumber", "0931860045278", "format", "Số định danh cá nhân phải gồm 12 chữ số"),
+    ("idNumber", "09318600452A", "format", "Số định danh cá nhân chỉ được gồm chữ số, không có chữ cái hay khoảng trắng"),
+    ("idNumber", "093 186 004 527", "format", "Số định danh cá nhân chỉ được gồm chữ số, không có chữ cái hay khoảng trắng"),
+    ("idNumber", "999186004527", "format", "Số định danh cá nhân có mã tỉnh (3 chữ số đầu) không hợp lệ"),
+    ("idNumber", "003186004527", "format", "Số định danh cá nhân có mã tỉnh (3 chữ số đầu) không hợp lệ"),  # 003: no province
+    ("idNumber", "093486004527", "format", "Số định danh cá nhân không hợp lệ: chữ số thứ 4 (thế kỷ sinh và giới tính) phải là 0, 1, 2 hoặc 3"),
+    ("idNumber", "093986004527", "format", "Số định danh cá nhân không hợp lệ: chữ số thứ 4 (thế kỷ sinh và giới tính) phải là 0, 1, 2 hoặc 3"),
+    ("idNumber", "", "format", "Số định danh cá nhân chỉ được gồm chữ số, không có chữ cái hay khoảng trắng"),
+    ("idNumber", 93186004527, "type", "Số định danh cá nhân phải là chuỗi ký tự"),
+    ("personalId", "093586004527", "format", "Số định danh cá nhân không hợp lệ: chữ số thứ 4 (thế kỷ sinh và giới tính) phải là 0, 1, 2 hoặc 3"),
     ("personalId", "361234567", "format", "Số định danh cá nhân phải gồm 12 chữ số"),
     ("personalId", "０９３１８６００４５２７", "format", "Số định danh cá nhân chỉ được gồm chữ số, không có chữ cái hay khoảng trắng"),
     ("phone", "091234567", "format", "Số điện thoại không hợp lệ: nhập số di động 10 chữ số (ví dụ 0912345678) hoặc số cố định có mã vùng (ví dụ 02933870123)"),
@@ -79,8 +84,10 @@ def test_invalid_value_gives_keyword_and_vietnamese_message(shared, field, value
 
 
 VALID = [
-    ("idNumber", "361234567"),  # an old 9-digit CMND
-    ("idNumber", "093186004527"),
+    ("idNumber", "093186004527"),  # digit 4: 1 = a woman born 1900–1999
+    ("idNumber", "001086004527"),  # 0 = a man born 1900–1999
+    ("idNumber", "096203004527"),  # 2 = a man born 2000–2099
+    ("idNumber", "079324004527"),  # 3 = a woman born 2000–2099
     ("phone", "0939512486"),
     ("phone", "+84939512486"),
     ("phone", "02923820123"),  # Cần Thơ landline

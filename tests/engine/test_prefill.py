@@ -26,3 +26,10 @@ def test_a_value_the_field_refuses_is_left_out():
         "fullName": {"type": "string"}, "personalId": {"type": "string", "format": "cccd"}}}}}
     assert prefill(schema, {**PROFILE, "id_number": "361234567"}) == {"me": {"fullName": PROFILE["full_name"]}}
     assert prefill(schema, PROFILE)["me"]["personalId"] == "093186004527"
+
+
+def test_an_old_cmnd_on_the_account_is_not_prefilled(household):
+    """An account stored before 2025 may hold a 9-digit CMND, which a new dossier no longer
+    takes: the form starts without it, for the citizen to type the 12-digit number."""
+    owner = prefill(household.form_schema, {**PROFILE, "id_number": "093186004"})["owner"]
+    assert "idNumber" not in owner and owner["fullName"] == PROFILE["full_name"]

@@ -45,7 +45,7 @@ def test_format_error(household):
     data = copy.deepcopy(household.sample)
     data["owner"]["idNumber"] = "12345"
     tree, _ = render_with_errors(household.form_schema, data)
-    assert_error_at(tree, "f-owner-idNumber", "Số CMND/CCCD phải gồm 9 chữ số (CMND) hoặc 12 chữ số (CCCD)")
+    assert_error_at(tree, "f-owner-idNumber", "Số định danh cá nhân phải gồm 12 chữ số")
     assert by_id(tree, "f-owner-idNumber").get("value") == "12345", "what was typed is shown again"
 
 

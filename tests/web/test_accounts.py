@@ -68,7 +68,7 @@ def test_invalid_registration_shows_each_problem_and_keeps_what_was_typed(app, c
         "Tên đăng nhập phải dài từ 4 đến 32 ký tự",
         "Thư điện tử không phải là địa chỉ thư điện tử hợp lệ",
         "Số điện thoại không hợp lệ",
-        "Số CMND/CCCD phải gồm 9 chữ số (CMND) hoặc 12 chữ số (CCCD)",
+        "Số định danh cá nhân phải gồm 12 chữ số",
         "Mật khẩu không được chỉ gồm chữ số",
         "Mật khẩu nhập lại không khớp",
         "Bạn cần đồng ý với việc xử lý dữ liệu cá nhân",
@@ -78,6 +78,24 @@ def test_invalid_registration_shows_each_problem_and_keeps_what_was_typed(app, c
     assert 'value="khong-phai-thu"' in page and 'value="12345678901"' in page
     assert "99887766" not in page  # passwords are never sent back
     assert users(app).count() == 0
+
+
+def test_registration_refuses_an_old_9_digit_cmnd(app, client):
+    """The CMND is no longer valid since 1/1/2025 (Luật Căn cước 2023): the citizen is told to
+    enter the 12-digit số định danh cá nhân instead, and no account is made."""
+    response = register(client, id_number="093 195 001")
+    assert response.status_code == 422
+    assert ("Số định danh cá nhân: số CMND 9 chữ số không còn giá trị từ ngày 01/01/2025; "
+            "vui lòng nhập số định danh cá nhân 12 chữ số") in text(response)
+    assert users(app).count() == 0
+
+
+def test_an_account_stored_with_an_old_cmnd_still_signs_in(app, client):
+    """An account recorded before 2025 keeps its CMND: it loads and signs in (its owner is
+    asked for the 12-digit number only when editing the profile)."""
+    add_user(app, "ba.tu", id_number="093195001")
+    assert login(client, "ba.tu").status_code == 302
+    assert users(app).get_by_username("ba.tu").id_number == "093195001"
 
 
 @pytest.mark.parametrize(
@@ -99,7 +117,7 @@ def test_password_and_username_rules(client, changes, message):
     [
         ({"username": "KIM.NGAN"}, "Tên đăng nhập này đã có người sử dụng"),
         ({"email": "kim.ngan@example.com"}, "Địa chỉ thư điện tử này đã được dùng cho một tài khoản khác"),
-        ({"id_number": "093195001234"}, "Số CMND/CCCD này đã được dùng cho một tài khoản khác"),
+        ({"id_number": "093195001234"}, "Số định danh cá nhân này đã được dùng cho một tài khoản khác"),
     ],
 )
 def test_a_taken_username_email_or_id_number_is_named(app, client, taken, message):
@@ -305,7 +323,7 @@ def test_profile_refuses_invalid_or_taken_values(app, client, citizen):
     assert response.status_code == 422
     page = text(response)
     assert "Vui lòng nhập họ và tên" in page and "Vui lòng nhập số điện thoại" in page
-    assert "Số CMND/CCCD phải gồm 9 chữ số" in page
+    assert "Số định danh cá nhân phải gồm 12 chữ số" in page
     response = post(client, "/tai-khoan", {
         "full_name": "Trần Thị Bích Ngọc", "email": "khac@example.com", "phone": "0912345678", "id_number": "093195001234",
         "current_password": PASSWORD,

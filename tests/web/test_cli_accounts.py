@@ -51,7 +51,8 @@ def test_create_a_clerk_who_can_sign_in_at_once(portal):
         (["--role", "clerk"], "cần ít nhất một --agency"),
         (["--role", "clerk", "--agency", "ubnd-khong-co"], "Không có cơ quan nào mã ubnd-khong-co"),
         (["--role", "admin", "--agency", "ubnd-phuong-vi-thanh"], "--agency chỉ dùng cho tài khoản cán bộ"),
-        (["--role", "citizen", "--id-number", "12345"], "Số CMND/CCCD phải gồm 9 chữ số"),
+        (["--role", "citizen", "--id-number", "12345"], "Số định danh cá nhân phải gồm 12 chữ số"),
+        (["--role", "citizen", "--id-number", "093186004"], "số CMND 9 chữ số không còn giá trị từ ngày 01/01/2025"),
         (["--role", "citizen", "--password", "12345678"], "Mật khẩu không được chỉ gồm chữ số"),
     ],
 )

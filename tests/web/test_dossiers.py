@@ -103,6 +103,33 @@ def test_a_missing_required_field_is_shown_again_with_nothing_lost(app, client, 
     assert store(app).count() == 0
 
 
+def test_an_old_9_digit_cmnd_is_refused_on_a_new_dossier(app, client, signed_in, household):
+    """Since 1/1/2025 the CMND is no longer valid (Luật Căn cước 2023): the chủ hộ is asked
+    for the 12-digit số định danh cá nhân, and nothing is saved."""
+    data = copy.deepcopy(household.sample)
+    data["owner"]["idNumber"] = "093186004"
+    fields = fill(fields_of(client, CREATE), data, household)
+    fields.add("~checklist", "giay-de-nghi")
+    response = client.post(CREATE, data=fields)
+    assert response.status_code == 422
+    page = text(response)
+    assert ("Số định danh cá nhân: số CMND 9 chữ số không còn giá trị từ ngày 01/01/2025; "
+            "vui lòng nhập số định danh cá nhân 12 chữ số") in page
+    assert 'value="093186004"' in page, "what was typed is shown again"
+    assert store(app).count() == 0
+
+
+def test_a_number_that_disagrees_with_the_birth_date_is_refused(app, client, signed_in, household):
+    data = copy.deepcopy(household.sample)
+    data["owner"]["birthDate"] = "1968-03-14"  # 093186004527 is a woman born 1986
+    fields = fill(fields_of(client, CREATE), data, household)
+    fields.add("~checklist", "giay-de-nghi")
+    response = client.post(CREATE, data=fields)
+    assert response.status_code == 422
+    assert "Số định danh cá nhân không khớp với năm sinh: chữ số thứ 5–6 phải là 68" in text(response)
+    assert store(app).count() == 0
+
+
 def test_saving_creates_a_draft_and_mails_a_confirmation_link(app, client, signed_in, household, smtp):
     dossier_id = create_dossier(client, household)
     dossier = store(app).get(dossier_id)

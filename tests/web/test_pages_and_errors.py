@@ -27,7 +27,7 @@ def test_english_is_one_click_away_and_kept_in_a_cookie(client, citizen):
         assert words in page, words
     refused = post(client, "/dang-ky", {"username": "ab", "id_number": "1"})
     assert "Username must be 4 to 32 characters long" in text(refused)
-    assert "ID number (CMND/CCCD) must have 9 digits" in text(refused)
+    assert "Personal identification number must have 12 digits" in text(refused)
     login(client, "congdan")
     page = text(client.get("/"))
     assert "Hello: Trần Thị Bích Ngọc" in page and "Log out" in page and "My applications" in page
