@@ -30,7 +30,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -96,6 +96,8 @@ class Database:
         if not _SCHEMA_NAME.fullmatch(self.schema):
             raise ValueError(f"not a PostgreSQL schema name (a-z, 0-9, _; 63 at most): {self.schema!r}")
         psycopg.connect(conninfo).close()  # libpq's own message when the server cannot be reached
+        self.conninfo = conninfo  # for a connection of its own outside the pool (storage.catalog_watch)
+        self.closing: list[Callable[[], None]] = []  # called by close(), before the pool closes
         self._pid = os.getpid()
         self._pool = ConnectionPool(
             conninfo, min_size=min_size, max_size=max_size, timeout=timeout, open=True,
@@ -160,6 +162,8 @@ class Database:
         return row[0] if row else 0
 
     def close(self) -> None:
+        for stop in self.closing:
+            stop()
         self._pool.close()
 
     def __enter__(self) -> Database:

@@ -2,9 +2,10 @@
 
 ``definitions`` holds every published version (its four files), ``catalog_state`` one
 row: the revision counter, bumped in the transaction of each publish and withdrawal,
-and the withdrawn services. A node asks for the revision at each request (one indexed
-single-row read) and reloads its catalogue when it changed, so a publish on one node is
-served by every node on its next request.
+and the withdrawn services. A node checks the revision at each request and reloads its
+catalogue when it changed, so a publish on one node is served by every node on its next
+request; the check reads the row only when the node's listener was told of a change, or
+cannot vouch that there was none (storage.catalog_watch: LISTEN/NOTIFY).
 
 The catalogue is loaded from folders (``engine.catalog.load_published``), so each node
 writes the versions it has not seen into a local cache folder laid out like the
@@ -20,6 +21,7 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+from storage.catalog_watch import CatalogWatch, notify
 from storage.definitions import DefinitionStore, PublishedVersion, check_files, write_temporary
 from storage.postgres import Database
 
@@ -56,10 +58,15 @@ class PostgresDefinitionStore:
         self._withdrawn = db.sql("SELECT withdrawn::text FROM {schema}.catalog_state")
         self._numbers = db.sql("SELECT slug, number FROM {schema}.definitions ORDER BY slug, number")
         self._files = db.sql("SELECT files::text FROM {schema}.definitions WHERE slug = %s AND number = %s")
+        self._watch = CatalogWatch(db.conninfo, db.schema, self._read_revision)
+        db.closing.append(self._watch.close)
 
     # -- reading ---------------------------------------------------------------------------
 
     def revision(self) -> int:
+        return self._watch.revision()
+
+    def _read_revision(self) -> int:
         with self.db.connection() as conn:
             return conn.execute(self._revision).fetchone()[0]
 
@@ -105,9 +112,11 @@ class PostgresDefinitionStore:
                 conn.execute(self.db.sql("INSERT INTO {schema}.definitions (slug, number, files) VALUES (%s, %s, %s)"),
                              [slug, number, json.dumps(texts, ensure_ascii=False)])
                 conn.execute(self.db.sql("UPDATE {schema}.catalog_state SET revision = revision + 1"))
+                notify(conn, self.db.schema)
             except BaseException:
                 shutil.rmtree(folder, ignore_errors=True)  # not published: no version of that number exists
                 raise
+        self._watch.changed()
         return number
 
     def add_version(self, slug: str, number: int, files: dict[str, bytes]) -> None:
@@ -117,13 +126,17 @@ class PostgresDefinitionStore:
             conn.execute(self.db.sql("INSERT INTO {schema}.definitions (slug, number, files) VALUES (%s, %s, %s)"),
                          [slug, number, json.dumps(texts, ensure_ascii=False)])
             conn.execute(self.db.sql("UPDATE {schema}.catalog_state SET revision = revision + 1"))
+            notify(conn, self.db.schema)
+        self._watch.changed()
 
     def set_withdrawn(self, slug: str, withdrawn: bool = True) -> None:
         change = "(SELECT coalesce(jsonb_agg(s ORDER BY s), '[]') FROM (SELECT DISTINCT s FROM jsonb_array_elements_text(withdrawn || to_jsonb(%s::text)) s) t)" \
             if withdrawn else "(SELECT coalesce(jsonb_agg(s ORDER BY s), '[]') FROM jsonb_array_elements_text(withdrawn) s WHERE s <> %s)"
-        with self.db.connection() as conn:
+        with self.db.connection() as conn, conn.transaction():
             conn.execute(self.db.sql("UPDATE {schema}.catalog_state SET revision = revision + 1, withdrawn = " + change),
                          [slug])
+            notify(conn, self.db.schema)
+        self._watch.changed()
 
     def sweep(self) -> None:
         self._folders.sweep()
