@@ -5,14 +5,12 @@ fields it names."""
 from __future__ import annotations
 
 import copy
-import shutil
 
 import pytest
 from click.testing import CliRunner
 
-from engine.catalog import DEFAULT_ROOT
 from engine.validation import FormValidator
-from tests.engine.test_catalog import edit_json
+from tests.engine.test_catalog import edit_json, tree  # noqa: F401 (tree: a fixture)
 from web.cli import main
 
 HOUSEHOLD = "dang-ky-thanh-lap-ho-kinh-doanh"
@@ -94,15 +92,6 @@ def test_both_validators_enforce_it_alone():
 
 
 # -- the lint ------------------------------------------------------------------------------
-
-@pytest.fixture
-def tree(tmp_path):
-    root = tmp_path / "schemas"
-    root.mkdir()
-    shutil.copytree(DEFAULT_ROOT / "_defs", root / "_defs")
-    shutil.copytree(DEFAULT_ROOT / HOUSEHOLD, root / HOUSEHOLD)
-    return root
-
 
 def lint_with(tree, value):
     form = tree / HOUSEHOLD / "form.schema.json"
