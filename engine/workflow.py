@@ -157,6 +157,7 @@ TRANSITIONS: tuple[Transition, ...] = (
                              "Cần ghi các giấy tờ, nội dung cần bổ sung"),)),
     Transition("reject", _AT_DESK, (Status.REJECTED,), DESK, N_("Từ chối giải quyết hồ sơ"), _NOT_PROCESSING,
                button=N_("Từ chối giải quyết"), slug="tu-choi", style="danger", outcome="refusal",
+               confirm=N_("Bạn chắc chắn muốn từ chối giải quyết hồ sơ này? Người nộp sẽ nhận thông báo kèm lý do."),
                inputs=(Input("note", "textarea", N_("Lý do từ chối"), True, "Cần ghi lý do từ chối"),)),
     Transition("record_result", frozenset({Status.PROCESSING}), (Status.DONE,), DESK,
                N_("Có kết quả giải quyết"), "Hồ sơ chưa được tiếp nhận hoặc đã có kết quả",

@@ -136,8 +136,17 @@ def test_supplement_needs_a_note(app, desk, dossier):
     assert stored(app, dossier.id).status == Status.SUBMITTED
 
 
+def test_a_refusal_is_asked_about_before_it_is_taken(app, desk, dossier):
+    question = act(desk, dossier.id, "tu-choi", note="Ngành nghề kinh doanh thuộc danh mục cấm")
+    page = text(question)
+    assert question.status_code == 200 and 'role="alertdialog"' in page
+    assert "Bạn chắc chắn muốn từ chối giải quyết hồ sơ này?" in page
+    assert "Ngành nghề kinh doanh thuộc danh mục cấm" in page and "Bỏ qua" in page
+    assert stored(app, dossier.id).status == Status.SUBMITTED  # nothing happened yet
+
+
 def test_reject_with_a_reason(app, desk, dossier, smtp):
-    act(desk, dossier.id, "tu-choi", note="Ngành nghề kinh doanh thuộc danh mục cấm")
+    act(desk, dossier.id, "tu-choi", note="Ngành nghề kinh doanh thuộc danh mục cấm", **{"xac-nhan": "1"})
     rejected = stored(app, dossier.id)
     assert rejected.status == Status.REJECTED and rejected.log[-1].note == "Ngành nghề kinh doanh thuộc danh mục cấm"
     assert "danh mục cấm" in body(smtp.messages[-1])
@@ -198,7 +207,7 @@ def test_batch_print_of_the_selection(app, desk, citizen, household, dossier):
 def test_csv_export_and_figures(app, desk, citizen, household, dossier):
     other = submit_one(app, citizen, household)
     act(desk, dossier.id, "tiep-nhan")
-    act(desk, other.id, "tu-choi", note="Trùng hồ sơ")
+    act(desk, other.id, "tu-choi", note="Trùng hồ sơ", **{"xac-nhan": "1"})
     exported = desk.get("/mot-cua/xuat-csv?trang-thai=processing&trang-thai=rejected")
     rows = list(csv.reader(io.StringIO(exported.get_data(as_text=True).lstrip("\ufeff"))))
     assert rows[0][:3] == ["Số biên nhận", "Dịch vụ", "Người nộp"] and len(rows) == 3
