@@ -9,6 +9,7 @@ import copy
 import pytest
 from click.testing import CliRunner
 
+from engine.catalog import Catalog
 from engine.validation import FormValidator
 from tests.engine.test_catalog import edit_json, tree  # noqa: F401 (tree: a fixture)
 from web.cli import main
@@ -89,6 +90,42 @@ def test_both_validators_enforce_it_alone():
     assert validator._rs.is_valid(good) and validator._py.is_valid(good)
     assert not validator._rs.is_valid(bad) and not validator._py.is_valid(bad)
     assert [e.path for e in validator.validate(bad)] == ["/id"]
+
+
+def people_in(node, path=()):
+    """The path of every object of a sample holding one person's ID number, birth date and sex."""
+    if isinstance(node, dict):
+        if ("idNumber" in node or "personalId" in node) and "birthDate" in node and "gender" in node:
+            yield path
+        for key, value in node.items():
+            yield from people_in(value, (*path, key))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from people_in(value, (*path, i))
+
+
+PEOPLE = [(service.slug, path) for service in Catalog.load() for path in people_in(service.sample)]
+
+
+def test_the_catalogue_has_people_to_check():
+    assert len({slug for slug, _ in PEOPLE}) >= 10 and len(PEOPLE) >= 13
+
+
+@pytest.mark.parametrize(("slug", "path"), PEOPLE, ids=[f"{slug}:{'/'.join(map(str, path))}" for slug, path in PEOPLE])
+def test_every_person_of_the_catalogue_is_checked(catalog, slug, path):
+    """Wherever a form holds a person's ID number with the birth date and sex, a number
+    that disagrees with the sex is refused on that person's ID field."""
+    service = catalog[slug]
+    data = copy.deepcopy(service.sample)
+    person = data
+    for step in path:
+        person = person[step]
+    person["gender"] = {"nam": "nu", "nu": "nam"}[person["gender"]]
+    field = "idNumber" if "idNumber" in person else "personalId"
+    errors = service.validate(data)
+    assert [(e.path, e.keyword) for e in errors] == [
+        ("/" + "/".join(map(str, (*path, field))), "x-id-number-matches")]
+    assert "không khớp với giới tính" in errors[0].message
 
 
 # -- the lint ------------------------------------------------------------------------------
