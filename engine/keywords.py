@@ -47,6 +47,9 @@ def _address(value: Any, instance: Any):
 # each means; the lint refuses an x-id-number-matches whose sex field has other values.
 SEX_VALUES = {"nam": id_numbers.MALE, "nu": id_numbers.FEMALE}
 ID_NUMBER_MATCHES_FIELDS = ("id_number", "birth_date", "sex")  # the keyword's keys: pointers into the object
+# "sex" may be left out where the form holds no sex for that person (a requester, a
+# spouse): the century and the birth year (digits 4–6) are still checked.
+ID_NUMBER_MATCHES_REQUIRED = ("id_number", "birth_date")
 
 CENTURY_MISMATCH = N_("{title} không khớp với năm sinh: chữ số thứ 4 của người sinh năm {year} phải là {male} "
                       "(nam) hoặc {female} (nữ)")
@@ -65,13 +68,16 @@ def _fill(template: str, **params: Any) -> str:
 def _id_number_matches(value: Any, instance: Any):
     """``"x-id-number-matches": {"id_number": "/idNumber", "birth_date": "/birthDate",
     "sex": "/gender"}`` on an object: digits 4–6 of its số định danh cá nhân must agree with
-    the birth date and the sex it holds (engine.id_numbers). The error is on the ID field.
-    A value missing or malformed is left to its own checks (required, format)."""
+    the birth date and the sex it holds (engine.id_numbers); without ``sex``, with the birth
+    date only. The error is on the ID field. A value missing or malformed is left to its
+    own checks (required, format)."""
     if not isinstance(value, dict) or not isinstance(instance, dict):
         return None
     try:
-        at = {key: pointers.split(value[key]) for key in ID_NUMBER_MATCHES_FIELDS}
-    except (KeyError, TypeError, ValueError, AttributeError):
+        at = {key: pointers.split(value[key]) for key in ID_NUMBER_MATCHES_FIELDS if key in value}
+    except (TypeError, ValueError, AttributeError):
+        return None  # the lint refuses such a value
+    if any(key not in at for key in ID_NUMBER_MATCHES_REQUIRED):
         return None  # the lint refuses such a value
     number = pointers.resolve(instance, pointers.to_pointer(at["id_number"]), None)
     if not (isinstance(number, str) and len(number) == id_numbers.LENGTH and number.isascii() and number.isdigit()):
@@ -81,7 +87,7 @@ def _id_number_matches(value: Any, instance: Any):
         return None
     date = pointers.resolve(instance, pointers.to_pointer(at["birth_date"]), None)
     year = id_numbers.year_of(date) if isinstance(date, str) else None
-    sex_value = pointers.resolve(instance, pointers.to_pointer(at["sex"]), None)
+    sex_value = pointers.resolve(instance, pointers.to_pointer(at["sex"]), None) if "sex" in at else None
     sex = SEX_VALUES.get(sex_value) if isinstance(sex_value, str) else None
     where = tuple(at["id_number"])
     if year is not None:

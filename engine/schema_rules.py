@@ -55,10 +55,10 @@ X_KEYWORDS: dict[str, Callable[[Any], str | None]] = {
     "x-prefill": lambda v: None if isinstance(v, str) else "x-prefill phải là tên một thông tin trong hồ sơ cá nhân",
     "x-address": lambda v: None if isinstance(v, bool) else "x-address phải là true hoặc false",
     "x-id-number-matches": lambda v: None
-    if isinstance(v, dict) and set(v) == set(keywords.ID_NUMBER_MATCHES_FIELDS)
+    if isinstance(v, dict) and set(keywords.ID_NUMBER_MATCHES_REQUIRED) <= set(v) <= set(keywords.ID_NUMBER_MATCHES_FIELDS)
     and all(isinstance(p, str) and p.startswith("/") for p in v.values())
     else "x-id-number-matches phải là {\"id_number\": \"/…\", \"birth_date\": \"/…\", \"sex\": \"/…\"}: "
-         "con trỏ JSON đến các trường của chính đối tượng này",
+         "con trỏ JSON đến các trường của chính đối tượng này (\"sex\" bỏ qua được khi không có trường giới tính)",
 }
 
 # Keywords whose value is a schema, a list of schemas, or a map of schemas.

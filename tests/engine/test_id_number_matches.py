@@ -9,6 +9,7 @@ import copy
 import pytest
 from click.testing import CliRunner
 
+from engine.catalog import Catalog
 from engine.validation import FormValidator
 from tests.engine.test_catalog import edit_json, tree  # noqa: F401 (tree: a fixture)
 from web.cli import main
@@ -91,6 +92,77 @@ def test_both_validators_enforce_it_alone():
     assert [e.path for e in validator.validate(bad)] == ["/id"]
 
 
+def people_in(node, path=()):
+    """The path of every object of a sample holding one person's ID number and birth date."""
+    if isinstance(node, dict):
+        if ("idNumber" in node or "personalId" in node) and "birthDate" in node:
+            yield path
+        for key, value in node.items():
+            yield from people_in(value, (*path, key))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from people_in(value, (*path, i))
+
+
+def at(data, path):
+    for step in path:
+        data = data[step]
+    return data
+
+
+def is_id_number_field(service, path, field):
+    """Whether the field takes only a số định danh cá nhân (a format of its own), not also
+    a passport number: a CMND there is refused by its format."""
+    data = copy.deepcopy(service.sample)
+    at(data, path)[field] = "093186004"
+    return any(e.path == pointer(path, field) and e.keyword == "format" for e in service.validate(data))
+
+
+def pointer(path, field):
+    return "/" + "/".join(map(str, (*path, field)))
+
+
+PEOPLE = [(service.slug, path) for service in Catalog.load() for path in people_in(service.sample)]
+
+
+def test_the_catalogue_has_people_to_check():
+    assert len({slug for slug, _ in PEOPLE}) >= 10 and len(PEOPLE) >= 20
+
+
+@pytest.mark.parametrize(("slug", "path"), PEOPLE, ids=[f"{slug}:{'/'.join(map(str, path))}" for slug, path in PEOPLE])
+def test_every_person_of_the_catalogue_is_checked(catalog, slug, path):
+    """Wherever a form holds a person's số định danh cá nhân with the birth date, a number
+    that disagrees with the sex (where the form holds it) or else with the birth year is
+    refused on that person's ID field."""
+    service = catalog[slug]
+    field = "idNumber" if "idNumber" in at(service.sample, path) else "personalId"
+    if not is_id_number_field(service, path, field):
+        pytest.skip("the field also takes a passport number: its digits say nothing")
+    data = copy.deepcopy(service.sample)
+    person = at(data, path)
+    if "gender" in person:
+        person["gender"] = {"nam": "nu", "nu": "nam"}[person["gender"]]
+        expected = "không khớp với giới tính"
+    else:
+        year = int(person["birthDate"][:4])
+        person["birthDate"] = f"{year + 1 if year % 100 < 99 else year - 1}{person['birthDate'][4:]}"
+        expected = "không khớp với năm sinh: chữ số thứ 5–6"
+    errors = service.validate(data)
+    assert [(e.path, e.keyword) for e in errors] == [(pointer(path, field), "x-id-number-matches")]
+    assert expected in errors[0].message
+
+
+def test_without_a_sex_field_the_birth_year_is_still_checked():
+    schema = {"type": "object", "x-id-number-matches": {"id_number": "/id", "birth_date": "/born"},
+              "properties": {"id": {"title": "Số định danh", "type": "string"}}}
+    validator = FormValidator(schema)
+    assert validator.is_valid({"id": "093186004527", "born": "1986-03-14"})  # no sex to compare
+    for born, words in (("1987-03-14", "chữ số thứ 5–6 phải là 87"), ("2086-03-14", "chữ số thứ 4 của người sinh năm 2086")):
+        errors = validator.validate({"id": "093186004527", "born": born})
+        assert [e.path for e in errors] == ["/id"] and words in errors[0].message
+        assert not validator.is_valid({"id": "093186004527", "born": born})
+
+
 # -- the lint ------------------------------------------------------------------------------
 
 def lint_with(tree, value):
@@ -111,6 +183,8 @@ POINTER = "/properties/owner/x-id-number-matches"
     ({**GOOD, "id_number": "/phone"}, "/id_number", "trường '/phone' phải là số định danh cá nhân"),
     ({**GOOD, "id_number": "/permanentAddress/ward"}, "/id_number", "phải là số định danh cá nhân"),
     ({"birth_date": "/birthDate", "sex": "/gender"}, "", "x-id-number-matches phải là"),
+    ({"id_number": "/idNumber", "sex": "/gender"}, "", "x-id-number-matches phải là"),
+    ({**GOOD, "place": "/birthPlace"}, "", "x-id-number-matches phải là"),
     ({**GOOD, "sex": "gender"}, "", "x-id-number-matches phải là"),
 ])
 def test_the_lint_checks_the_fields_named(tree, value, where, words):
@@ -119,8 +193,9 @@ def test_the_lint_checks_the_fields_named(tree, value, where, words):
     assert f"form.schema.json: {POINTER}{where}: " in lines[0] and words in lines[0]
 
 
-def test_the_lint_accepts_the_fields_of_the_shared_person(tree):
-    assert lint_with(tree, GOOD) == (0, [])
+@pytest.mark.parametrize("value", [GOOD, {"id_number": "/idNumber", "birth_date": "/birthDate"}])
+def test_the_lint_accepts_the_fields_of_the_shared_person(tree, value):
+    assert lint_with(tree, value) == (0, [])
 
 
 @pytest.mark.parametrize("changes", [{"gender": []}, {"birthDate": 1986}, {"idNumber": None}, {"birthDate": "14/03/1987"}])

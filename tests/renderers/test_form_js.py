@@ -259,11 +259,12 @@ def test_add_two_members_remove_one_and_the_rest_come_back_in_page_order(open_fo
     assert page.locator('label[for="f-_7e_c0t-members-2-fullName"]').count() == 1
     assert "new0row" not in rows.nth(2).inner_html() and "_5f_" not in rows.nth(2).inner_html()
 
-    for n, (name, id_number) in ((1, ("Trần Thị Mai", "093086001234")), (2, ("Lê Văn Tư", "0930 9000 5678"))):
+    # Each number agrees with its birth year and sex (digits 4-6: 1 90, a woman; 0 90, a man).
+    for n, (name, id_number, sex) in ((1, ("Trần Thị Mai", "093190001234", 1)), (2, ("Lê Văn Tư", "0930 9000 5678", 0))):
         prefix = f"#f-_7e_c0t-members-{n}"
         page.fill(f"{prefix}-fullName", name)
         page.fill(f"{prefix}-birthDate", "1990-01-02")
-        page.check(f"{prefix}-gender-{n - 1}")
+        page.check(f"{prefix}-gender-{sex}")  # 0: nam, 1: nu
         page.fill(f"{prefix}-idNumber", id_number)
         page.fill(f"{prefix}-relationship", "Con")
 
@@ -275,7 +276,7 @@ def test_add_two_members_remove_one_and_the_rest_come_back_in_page_order(open_fo
     assert [m["fullName"] for m in members] == ["Lê Văn Hùng", "Lê Văn Tư"]
     assert members[0] == household_sample["members"][0]
     assert {k: members[1][k] for k in ("birthDate", "gender", "idNumber", "relationship", "ethnicity")} == {
-        "birthDate": "1990-01-02", "gender": "nu", "idNumber": "093090005678", "relationship": "Con",
+        "birthDate": "1990-01-02", "gender": "nam", "idNumber": "093090005678", "relationship": "Con",
         "ethnicity": "Kinh"}
 
     # Indices are never reused, even after a removal.
