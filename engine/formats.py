@@ -55,9 +55,6 @@ def today() -> dt.date:
     return dt.date.today()
 
 
-# Kept under this name for the property-test strategies; the table lives in engine.id_numbers.
-CCCD_PROVINCE_CODES = id_numbers.PROVINCE_CODES
-
 _ASCII_DIGITS = re.compile(r"[0-9]+")
 
 

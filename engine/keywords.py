@@ -73,23 +73,23 @@ def _id_number_matches(value: Any, instance: Any):
     own checks (required, format)."""
     if not isinstance(value, dict) or not isinstance(instance, dict):
         return None
+    if any(not isinstance(value.get(key), str) for key in ID_NUMBER_MATCHES_REQUIRED) or \
+            not isinstance(value.get("sex", ""), str):
+        return None  # the lint refuses such a value
     try:
-        at = {key: pointers.split(value[key]) for key in ID_NUMBER_MATCHES_FIELDS if key in value}
-    except (TypeError, ValueError, AttributeError):
-        return None  # the lint refuses such a value
-    if any(key not in at for key in ID_NUMBER_MATCHES_REQUIRED):
-        return None  # the lint refuses such a value
-    number = pointers.resolve(instance, pointers.to_pointer(at["id_number"]), None)
+        number = pointers.resolve(instance, value["id_number"], None)
+        date = pointers.resolve(instance, value["birth_date"], None)
+        sex_value = pointers.resolve(instance, value["sex"], None) if "sex" in value else None
+    except ValueError:
+        return None  # not a pointer: the lint refuses such a value
     if not (isinstance(number, str) and len(number) == id_numbers.LENGTH and number.isascii() and number.isdigit()):
         return None
     century = id_numbers.CENTURY_SEX.get(number[3])
     if century is None:
         return None
-    date = pointers.resolve(instance, pointers.to_pointer(at["birth_date"]), None)
     year = id_numbers.year_of(date) if isinstance(date, str) else None
-    sex_value = pointers.resolve(instance, pointers.to_pointer(at["sex"]), None) if "sex" in at else None
     sex = SEX_VALUES.get(sex_value) if isinstance(sex_value, str) else None
-    where = tuple(at["id_number"])
+    where = tuple(pointers.split(value["id_number"]))
     if year is not None:
         male, female = id_numbers.century_digit(year, id_numbers.MALE), id_numbers.century_digit(year, id_numbers.FEMALE)
         if male is None or female is None:

@@ -55,6 +55,7 @@ class CatalogWatch:
         self._seen: tuple[int, int] | None = None  # (notices, revision) of the last read
         self._pid: int | None = None
         self._stop = threading.Event()
+        self._closed = False  # closed: no listener is started again, every request reads
         self._thread: threading.Thread | None = None
 
     def revision(self) -> int:
@@ -75,15 +76,16 @@ class CatalogWatch:
         self._notices += 1
 
     def close(self) -> None:
+        self._closed = True
         self._stop.set()
 
     # -- the listener thread -------------------------------------------------------------
 
     def _start(self) -> None:
-        if self._pid == os.getpid():
+        if self._pid == os.getpid() or self._closed:
             return
         with self._lock:
-            if self._pid == os.getpid():
+            if self._pid == os.getpid() or self._closed:
                 return
             self._pid, self._stop, self._trusted_until = os.getpid(), threading.Event(), 0.0
             self._thread = threading.Thread(target=self._listen, name=f"catalog-watch-{self._schema}", daemon=True)

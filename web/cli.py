@@ -176,7 +176,8 @@ def run(host: str, port: int, workers: int, threads: int, dev: bool) -> None:
 
     if not is_running_from_reloader():
         click.echo(f"Cổng dịch vụ công: http://{server.bind_address(host, port)}/")
-        mail = MailSettings.from_config(env_config())
+        settings = env_config()
+        mail = MailSettings.from_config(settings)
         if mail.host is None:
             click.echo(
                 f"Thư điện tử (kích hoạt tài khoản, đặt lại mật khẩu, ...): chưa đặt DVC_MAIL_HOST, nên thư "
@@ -184,7 +185,7 @@ def run(host: str, port: int, workers: int, threads: int, dev: bool) -> None:
             )
         else:
             click.echo(f"Thư điện tử gửi qua máy chủ SMTP {mail.host}.")
-        limits = env_config().get("RATELIMIT_STORAGE_URI", "memory://")
+        limits = settings.get("RATELIMIT_STORAGE_URI", "memory://")
         if not dev and workers > 1 and limits.startswith("memory://"):
             # Each worker keeps its own counters: say so where the operator looks first.
             click.echo(

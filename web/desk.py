@@ -128,7 +128,6 @@ def inbox():
     return render_template("desk/inbox.html", dossiers=list(found.items),
                            total=found.total, page=page, pages=pages, pager=pager(page, pages), filters=filters,
                            today=_today(),
-                           status_labels=STATUS_LABELS,
                            is_overdue=resources.workflow().is_overdue, with_filters=_with_filters,
                            services=[s for s in resources.catalog().latest()
                                      if agencies is None or s.info.agency.code in agencies])

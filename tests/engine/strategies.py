@@ -6,7 +6,7 @@ import datetime as dt
 
 from hypothesis import strategies as st
 
-from engine import formats, places
+from engine import formats, id_numbers, places
 
 
 def _tax_codes():
@@ -19,7 +19,7 @@ def _tax_codes():
 
 _CCCD = st.builds(
     lambda province, rest: province + rest,
-    st.sampled_from(sorted(formats.CCCD_PROVINCE_CODES)),
+    st.sampled_from(sorted(id_numbers.PROVINCE_CODES)),
     st.from_regex(r"[0-3][0-9]{8}", fullmatch=True),
 )
 
