@@ -34,7 +34,8 @@ from pydantic import ValidationError as PydanticError
 
 from engine import pointers
 from engine.bundle import UNREACHABLE, DocumentError, Problem, SchemaSource, bundle, read_json
-from engine.definition import DocumentRequirement, ServiceInfo
+from engine.definition import DocumentRequirement, Resolved, ServiceInfo
+from engine.schema_index import SchemaIndex
 from engine.schema_rules import check as check_rules, check_bundled
 from engine.text import fold
 from engine.validation import FieldError, FormValidator, compile_schema
@@ -72,6 +73,17 @@ class Service:
     @property
     def online(self) -> bool:
         return self.info.level == 3
+
+    def case_of(self, data: Any) -> str | None:
+        """The case a dossier's data chose (``case_field``), or None."""
+        if self.info.case_field is None:
+            return None
+        value = pointers.resolve(data, self.info.case_field, None)
+        return value if self.info.case(value) is not None else None
+
+    def terms_for(self, data: Any, method: str) -> Resolved:
+        """The time and fees that apply to a dossier with this data, sent by ``method``."""
+        return self.info.terms(method, self.case_of(data))
 
     def document(self, doc_id: str) -> DocumentRequirement | None:
         return next((d for d in self.documents if d.id == doc_id), None)
@@ -224,6 +236,9 @@ class _Loader:
             sample_file = self.display(folder / "sample.json")
             self.problems.extend(Problem(sample_file, e.path, e.message) for e in sample_errors)
 
+        if info is not None and form_schema is not None:
+            self.problems.extend(_case_field_problems(info, form_schema, self.display(folder / "service.json")))
+
         if len(self.problems) > before or info is None or form_schema is None or documents is None:
             return None
         return Service(folder.name, info, documents, form_schema, sample, folder)
@@ -244,6 +259,31 @@ class _Loader:
         if sum(1 for d in raw["documents"] if d.get("from_form")) > 1:
             self.problems.append(Problem(file, "/documents", "chỉ một giấy tờ được là biểu mẫu nhập liệu (from_form)"))
         return tuple(DocumentRequirement.from_json(d) for d in raw["documents"])
+
+
+def _case_field_problems(info: ServiceInfo, form_schema: dict, file: str) -> Iterator[Problem]:
+    """The form field naming the case must offer exactly the cases of ``service.json``:
+    a value with no case would fall back to the service's own time silently, and a case
+    no citizen can choose would be shown but never apply."""
+    if not info.cases:
+        return
+    if info.case_field is None:
+        yield Problem(file, "/cases", "dịch vụ có biểu mẫu và nhiều trường hợp phải khai báo 'case_field'")
+        return
+    path = tuple(pointers.split(info.case_field))
+    offered: set[Any] = set()
+    for branch in SchemaIndex(form_schema).field_schemas(path):
+        offered |= set(branch.get("enum") or ())
+        if "const" in branch:
+            offered.add(branch["const"])
+    ids = {c.id for c in info.cases}
+    if not offered:
+        yield Problem(file, "/case_field", f"trường {info.case_field} không có trong biểu mẫu hoặc không liệt kê giá trị (enum)")
+    elif offered != ids:
+        missing, extra = sorted(ids - offered), sorted(map(str, offered - ids))
+        yield Problem(file, "/case_field", "giá trị của trường không khớp mã các trường hợp"
+                      + (f"; thiếu: {', '.join(missing)}" if missing else "")
+                      + (f"; thừa: {', '.join(extra)}" if extra else ""))
 
 
 def is_definition(folder: Path) -> bool:

@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
@@ -41,6 +41,43 @@ class Fee(_Strict):
     note: str = ""
 
 
+Method = Literal["truc-tiep", "truc-tuyen", "buu-chinh"]
+# How a time limit counts: working days (the default), or calendar days ("15 ngày" of the
+# construction law), whose last day moves to the next working day when it is a day off
+# (Bộ luật Dân sự 2015, Art 148).
+DayCount = Literal["lam-viec", "lich"]
+
+
+class Terms(_Strict):
+    """What differs from the service's own time and fees for one method or one case;
+    a field left out keeps the value it overrides."""
+
+    processing_days: int | None = Field(default=None, ge=0, le=365)
+    day_count: DayCount | None = None
+    processing_note: str | None = None
+    fees: list[Fee] | None = None
+
+
+class Case(Terms):
+    """A case (trường hợp) of the procedure with its own time or fees, e.g. 1 working day
+    for a copy from the electronic register and 15 when the paper register must be read.
+    ``by_method`` overrides it again for a submission method."""
+
+    id: Slug
+    name: ShortText
+    by_method: dict[Method, Terms] = {}
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """The time and fees that apply to one dossier (or one row of the service page)."""
+
+    processing_days: int
+    day_count: DayCount
+    processing_note: str
+    fees: tuple[Fee, ...]
+
+
 class LegalBasis(_Strict):
     number: ShortText  # số ký hiệu, e.g. "168/2025/NĐ-CP"
     title: Text  # loại văn bản, trích yếu
@@ -57,11 +94,17 @@ class ServiceInfo(_Strict):
     summary: Text
     applicants: list[ShortText] = Field(min_length=1)  # đối tượng thực hiện
     conditions: list[Text] = []  # yêu cầu, điều kiện
-    methods: list[Literal["truc-tiep", "truc-tuyen", "buu-chinh"]] = Field(min_length=1)
+    methods: list[Method] = Field(min_length=1)
     steps: list[Step] = Field(min_length=1)
     processing_days: int = Field(ge=0, le=365)  # ngày làm việc; 0 = trả trong ngày
+    day_count: DayCount = "lam-viec"
     processing_note: str = ""
     fees: list[Fee] = []  # empty: không mất phí
+    by_method: dict[Method, Terms] = {}  # e.g. a lower fee online
+    cases: list[Case] = []
+    # The form field (a JSON pointer into the dossier's data) whose value names the case;
+    # the catalogue checks that its values are exactly the case ids.
+    case_field: Annotated[str, StringConstraints(pattern=r"^(/[^/]+)+$", max_length=200)] | None = None
     result: ShortText
     legal_basis: list[LegalBasis] = Field(min_length=1)
     keywords: list[ShortText] = []  # other words citizens search with
@@ -72,6 +115,38 @@ class ServiceInfo(_Strict):
         if info.data.get("level") == 3 and "truc-tuyen" not in methods:
             raise ValueError("dịch vụ mức độ 3 phải có cách thức 'truc-tuyen'")
         return methods
+
+    @model_validator(mode="after")
+    def _terms_name_known_methods_and_unique_cases(self):
+        for where, by_method in [("by_method", self.by_method)] + [
+                (f"cases/{i}/by_method", c.by_method) for i, c in enumerate(self.cases)]:
+            unknown = sorted(set(by_method) - set(self.methods))
+            if unknown:
+                raise ValueError(f"{where}: cách thức {', '.join(unknown)} không có trong 'methods'")
+        ids = [c.id for c in self.cases]
+        if len(set(ids)) != len(ids):
+            raise ValueError("cases: mã trường hợp bị trùng")
+        if self.case_field and not self.cases:
+            raise ValueError("case_field: cần khai báo 'cases'")
+        return self
+
+    def case(self, case_id: str | None) -> Case | None:
+        return next((c for c in self.cases if c.id == case_id), None)
+
+    def terms(self, method: str, case_id: str | None = None) -> Resolved:
+        """The time and fees for a method and a case: the service's own values, then
+        what the method changes, then the case, then the case for that method."""
+        layers: list[Terms] = [self.by_method.get(method)]
+        case = self.case(case_id)
+        if case is not None:
+            layers += [case, case.by_method.get(method)]
+        days, count, note, fees = self.processing_days, self.day_count, self.processing_note, self.fees
+        for layer in filter(None, layers):
+            days = days if layer.processing_days is None else layer.processing_days
+            count = layer.day_count or count
+            note = note if layer.processing_note is None else layer.processing_note
+            fees = fees if layer.fees is None else layer.fees
+        return Resolved(days, count, note, tuple(fees))
 
 
 METHOD_NAMES = {"truc-tiep": "Trực tiếp", "truc-tuyen": "Trực tuyến", "buu-chinh": "Qua dịch vụ bưu chính"}

@@ -93,6 +93,9 @@ class Dossier(BaseModel):
     applicant_name: str
     applicant_id_number: str | None = None  # for the public lookup by ID number
     status: Status = Status.DRAFT
+    # How it was sent (engine.definition.Method): the portal's own dossiers come online;
+    # the time and fees of a service may differ by method.
+    method: str = "truc-tuyen"
     data: dict[str, Any] = Field(default_factory=dict)
     checklist: list[str] = Field(default_factory=list)  # documents the citizen will bring
     attachments: dict[str, Attachment] = Field(default_factory=dict)  # by document id

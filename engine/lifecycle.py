@@ -23,7 +23,7 @@ from engine.catalog import Service
 from engine.dossier import Actor, Attachment, Dossier, LogEntry, Status, new_id
 from engine.receipts import new_receipt_number
 from engine.validation import FieldError
-from engine.workdays import add_working_days, counted_from, is_working_day, working_days_between
+from engine.workdays import add_days, add_working_days, counted_from, is_working_day, working_days_between
 from engine.workflow import (DESK, WORKFLOW, Forbidden, InvalidTransition, LifecycleError, NotFound, Transition,
                              Workflow)
 
@@ -203,7 +203,8 @@ def accept(dossier: Dossier, service: Service, actor: Actor, now: dt.datetime,
     """Tiếp nhận: assign the receipt number and the appointment date."""
     transition = workflow.check(dossier, actor, "accept", now)
     # After 15:00 the count starts from the next working day (engine.workdays.ACCEPTANCE_CUTOFF).
-    appointment = add_working_days(counted_from(now), service.info.processing_days)
+    terms = service.terms_for(dossier.data, dossier.method)  # the dossier's own case and method
+    appointment = add_days(counted_from(now), terms.processing_days, terms.day_count)
     receipt = dossier.receipt_number or new_receipt_number(now.date())
     return _logged(dossier, actor, transition, now,
                    note=f"Số biên nhận {receipt}; hẹn trả kết quả ngày {appointment:%d/%m/%Y}",

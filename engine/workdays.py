@@ -122,6 +122,17 @@ def add_working_days(start: dt.date | dt.datetime, days: int) -> dt.date:
     return day
 
 
+def add_days(start: dt.date | dt.datetime, days: int, day_count: str = "lam-viec") -> dt.date:
+    """The end of a time limit of ``days`` counted as ``day_count`` says: working days, or
+    calendar days ("lich") whose last day, when it is a day off, moves to the next working
+    day (Bộ luật Dân sự 2015, Art 148)."""
+    if day_count == "lam-viec":
+        return add_working_days(start, days)
+    if days < 0:
+        raise ValueError("days must not be negative")
+    return add_working_days(_as_date(start) + dt.timedelta(days=days), 0)
+
+
 def working_days_between(start: dt.date | dt.datetime, end: dt.date | dt.datetime) -> int:
     """Working days after ``start`` up to and including ``end`` (0 when end <= start)."""
     day, end = _as_date(start), _as_date(end)
