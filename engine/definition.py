@@ -78,6 +78,16 @@ class Resolved:
     fees: tuple[Fee, ...]
 
 
+@dataclass(frozen=True)
+class TermRow:
+    """One row of the service page's table of times and fees: a case (None when the
+    service has none) and the methods that share the same time and fees in it."""
+
+    case: str | None
+    methods: tuple[str, ...]
+    terms: Resolved
+
+
 class LegalBasis(_Strict):
     number: ShortText  # số ký hiệu, e.g. "168/2025/NĐ-CP"
     title: Text  # loại văn bản, trích yếu
@@ -147,6 +157,17 @@ class ServiceInfo(_Strict):
             note = note if layer.processing_note is None else layer.processing_note
             fees = fees if layer.fees is None else layer.fees
         return Resolved(days, count, note, tuple(fees))
+
+    def term_rows(self) -> list[TermRow]:
+        """Every case and method, methods with equal terms in one row (a single row when
+        nothing differs)."""
+        rows: list[TermRow] = []
+        for case in self.cases or [None]:
+            groups: dict[Resolved, list[str]] = {}
+            for method in self.methods:
+                groups.setdefault(self.terms(method, case.id if case else None), []).append(method)
+            rows += [TermRow(case.name if case else None, tuple(ms), t) for t, ms in groups.items()]
+        return rows
 
 
 METHOD_NAMES = {"truc-tiep": "Trực tiếp", "truc-tuyen": "Trực tuyến", "buu-chinh": "Qua dịch vụ bưu chính"}

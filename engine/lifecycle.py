@@ -198,13 +198,18 @@ class Inputs:
         return {"note": self.note, "new_date": self.new_date, "result_file": self.result_file}
 
 
+def appointment_if_accepted(dossier: Dossier, service: Service, now: dt.datetime) -> dt.date:
+    """The result date an acceptance at ``now`` gives, by the dossier's own case and method;
+    after 15:00 the count starts from the next working day (workdays.ACCEPTANCE_CUTOFF)."""
+    terms = service.terms_for(dossier.data, dossier.method)
+    return add_days(counted_from(now), terms.processing_days, terms.day_count)
+
+
 def accept(dossier: Dossier, service: Service, actor: Actor, now: dt.datetime,
            new_receipt_number: Callable[[dt.date], str], workflow: Workflow = WORKFLOW) -> Dossier:
     """Tiếp nhận: assign the receipt number and the appointment date."""
     transition = workflow.check(dossier, actor, "accept", now)
-    # After 15:00 the count starts from the next working day (engine.workdays.ACCEPTANCE_CUTOFF).
-    terms = service.terms_for(dossier.data, dossier.method)  # the dossier's own case and method
-    appointment = add_days(counted_from(now), terms.processing_days, terms.day_count)
+    appointment = appointment_if_accepted(dossier, service, now)
     receipt = dossier.receipt_number or new_receipt_number(now.date())
     return _logged(dossier, actor, transition, now,
                    note=f"Số biên nhận {receipt}; hẹn trả kết quả ngày {appointment:%d/%m/%Y}",

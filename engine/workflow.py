@@ -100,7 +100,7 @@ class Transition:
     slug: str = ""  # its address on the desk's dossier page; "" for actions with pages of their own
     inputs: tuple[Input, ...] = ()
     confirm: str = ""  # the question asked before it is taken; "" takes it at once
-    hint: str = ""  # a sentence beside the button; %(num)s is the service's processing days
+    hint: str = ""  # a sentence beside the button; %(date)s: the result date an acceptance now gives
     style: str = ""  # the button's look: "", "secondary", "danger"
     guard: Guard | None = None
     outcome: str = ""  # "result" or "refusal": the desk's decision, which ends the processing
@@ -150,7 +150,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     # -- the one-stop desk ---------------------------------------------------------------------
     Transition("accept", frozenset({Status.SUBMITTED}), (Status.PROCESSING,), DESK, N_("Tiếp nhận hồ sơ"),
                "Hồ sơ không ở trạng thái chờ tiếp nhận", slug="tiep-nhan",
-               hint=N_("Tiếp nhận: cấp số biên nhận, hẹn trả kết quả sau %(num)s ngày làm việc.")),
+               hint=N_("Tiếp nhận: cấp số biên nhận, hẹn trả kết quả ngày %(date)s.")),
     Transition("request_supplement", _AT_DESK, (Status.SUPPLEMENT,), DESK, N_("Yêu cầu bổ sung hồ sơ"),
                _NOT_PROCESSING, slug="yeu-cau-bo-sung", style="secondary",
                inputs=(Input("note", "textarea", N_("Yêu cầu bổ sung: các giấy tờ, nội dung còn thiếu"), True,

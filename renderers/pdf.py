@@ -94,6 +94,7 @@ def render_receipt_html(service: Service, dossier: Dossier, clerk_name: str, loo
         identity=f"Giấy tiếp nhận · Số biên nhận {dossier.receipt_number} · Hồ sơ {dossier.id}",
         service=service,
         info=service.info,
+        terms=service.terms_for(dossier.data, dossier.method),  # the dossier's own case and method
         dossier=dossier,
         clerk_name=clerk_name,
         documents=[d for d in _documents(service, dossier) if d.received],

@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 
 from engine.bounds import MAX_PAGE
 from engine.dossier import STATUS_LABELS, Dossier
-from engine.lifecycle import LifecycleError, NotFound
+from engine.lifecycle import LifecycleError, NotFound, appointment_if_accepted
 from engine.workflow import Transition
 from engine.repository import ConflictError
 from engine.stats import figures
@@ -179,7 +179,8 @@ def dossier_page(dossier_id: str):
     return render_template("desk/dossier.html", dossier=dossier, service=service,
                            display=render_display(service.form_schema, dossier.data), status_labels=STATUS_LABELS,
                            action_labels=portal.workflow.labels, overdue=portal.workflow.is_overdue(dossier, today),
-                           actions=portal.workflow.desk_actions(dossier, actor(), portal.now()), today=today)
+                           actions=portal.workflow.desk_actions(dossier, actor(), portal.now()), today=today,
+                           appointment=appointment_if_accepted(dossier, service, portal.now()))
 
 
 def _posted() -> operations.Posted:

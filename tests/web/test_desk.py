@@ -90,6 +90,11 @@ def test_a_citizen_calling_a_desk_action_is_forbidden(app, client, citizen, doss
     assert stored(app, dossier.id).status == Status.SUBMITTED
 
 
+def test_the_accept_button_says_which_result_date_it_gives(desk, dossier):
+    page = desk.get(f"/mot-cua/ho-so/{dossier.id}").get_data(as_text=True)
+    assert "hẹn trả kết quả ngày 30/11/2026" in page  # the clock's Wednesday 25/11 + 3 working days
+
+
 def test_accept_gives_a_receipt_and_an_appointment_and_tells_the_citizen(app, desk, dossier, smtp):
     response = act(desk, dossier.id, "tiep-nhan")
     assert response.status_code == 303

@@ -57,6 +57,18 @@ def test_household_page_has_the_fee_and_days(client):
     assert "100.000 đồng" in page and "3 ngày làm việc" in page
 
 
+def test_a_fee_that_differs_by_method_is_shown_per_method(client):
+    page = text(client.get("/dich-vu/dang-ky-tam-tru"))
+    table = page.split('id="thoi-han-va-phi"')[1].split("</table>")[0]
+    rows = [r for r in table.split("<tr>")[2:]]
+    assert len(rows) == 2
+    direct, online = (r for r in rows)
+    assert "Trực tiếp" in direct and "15.000 đồng" in direct and "3 ngày làm việc" in direct
+    assert "Trực tuyến" in online and "7.000 đồng" in online and "15.000" not in online
+    client.set_cookie("lang", "en")
+    assert "Processing time and fees by case and by way of filing" in text(client.get("/dich-vu/dang-ky-tam-tru"))
+
+
 def test_a_fee_the_provincial_council_sets_is_not_shown_as_free(client):
     page = text(client.get("/dich-vu/xac-nhan-tinh-trang-hon-nhan"))
     assert "Lệ phí cấp Giấy xác nhận tình trạng hôn nhân: theo mức do Hội đồng nhân dân cấp tỉnh quy định" in page
