@@ -118,6 +118,9 @@ class ServiceInfo(_Strict):
     result: ShortText
     legal_basis: list[LegalBasis] = Field(min_length=1)
     keywords: list[ShortText] = []  # other words citizens search with
+    # The date of the national portal's record this definition was checked against
+    # (its "updatedAt"); None for a service written from the legal texts alone.
+    record_updated: dt.date | None = None
 
     @field_validator("methods")
     @classmethod

@@ -79,6 +79,21 @@ def schemas_lint(paths: tuple[Path, ...]) -> None:
     sys.exit(1)
 
 
+@schemas.command("catalogue", with_appcontext=False,
+                 help="In danh mục dịch vụ (mã, ngày bản ghi quốc gia, căn cứ pháp lý) dạng Markdown, "
+                      "như docs/catalogue.md.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Ghi vào tệp này thay vì in ra.")
+def schemas_catalogue(out: Path | None) -> None:
+    from engine.catalog import Catalog
+    from engine.catalogue_doc import markdown
+
+    text = markdown(Catalog.load().latest())
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8")
+
+
 @schemas.command("publish", help="Kiểm tra rồi xuất bản một định nghĩa dịch vụ thành phiên bản mới "
                                  "(trong thư mục instance của cổng).")
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
