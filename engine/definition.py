@@ -108,6 +108,12 @@ class ServiceInfo(_Strict):
     result: ShortText
     legal_basis: list[LegalBasis] = Field(min_length=1)
     keywords: list[ShortText] = []  # other words citizens search with
+    # Online dossiers (Nghị định 42/2022/NĐ-CP): fees paid online, result returned online
+    # (an electronic copy, or a database updated and the citizen told), and the stated
+    # "toàn trình" / "một phần" that engine.online_classification derives and the lint checks.
+    online_payment: bool = False
+    result_online: bool = False
+    online_service: Literal["toan-trinh", "mot-phan"] | None = None
 
     @field_validator("methods")
     @classmethod
