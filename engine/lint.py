@@ -24,7 +24,7 @@ from pathlib import Path
 from engine.bundle import Problem
 from engine.catalog import DEFAULT_ROOT, Service, definition_folders, is_definition, load_folders
 from engine.clock import system_clock
-from engine.online_classification import NAMES, OnlineKind, classify_service
+from engine.online_classification import NAMES, OnlineKind
 from engine.work_calendar import CalendarError, calendar_dir, check_folder, year_path
 
 
@@ -103,7 +103,7 @@ def _display(path: Path) -> str:
 
 
 def _check_online_service(service: Service, report: LintReport) -> None:
-    derived = classify_service(service)
+    derived = service.classification
     stated = service.info.online_service
     file = _display(service.folder / "service.json")
     if stated is None:

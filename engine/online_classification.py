@@ -63,7 +63,3 @@ def classify(info: ServiceInfo, documents: Iterable[DocumentRequirement]) -> Cla
         reasons.append("Nhận kết quả tại Bộ phận một cửa")
     return Classification(OnlineKind.PARTIAL if reasons else OnlineKind.FULL, tuple(reasons))
 
-
-def classify_service(service) -> Classification:
-    """:func:`classify` of a catalogue :class:`engine.catalog.Service`."""
-    return classify(service.info, service.documents)
