@@ -35,6 +35,7 @@ from pydantic import ValidationError as PydanticError
 from engine import pointers
 from engine.bundle import UNREACHABLE, DocumentError, Problem, SchemaSource, bundle, read_json
 from engine.definition import DocumentRequirement, Resolved, ServiceInfo
+from engine.online_classification import Classification, classify
 from engine.schema_index import SchemaIndex
 from engine.schema_rules import check as check_rules, check_bundled
 from engine.text import fold
@@ -87,6 +88,11 @@ class Service:
 
     def document(self, doc_id: str) -> DocumentRequirement | None:
         return next((d for d in self.documents if d.id == doc_id), None)
+
+    @cached_property
+    def classification(self) -> Classification:
+        """Toàn trình, một phần or neither (Nghị định 42/2022/NĐ-CP), with the reasons."""
+        return classify(self.info, self.documents)
 
     @cached_property
     def search_words(self) -> frozenset[str]:

@@ -121,6 +121,12 @@ class ServiceInfo(_Strict):
     # The date of the national portal's record this definition was checked against
     # (its "updatedAt"); None for a service written from the legal texts alone.
     record_updated: dt.date | None = None
+    # Online dossiers (Nghị định 42/2022/NĐ-CP): fees paid online, result returned online
+    # (an electronic copy, or a database updated and the citizen told), and the stated
+    # "toàn trình" / "một phần" that engine.online_classification derives and the lint checks.
+    online_payment: bool = False
+    result_online: bool = False
+    online_service: Literal["toan-trinh", "mot-phan"] | None = None
 
     @field_validator("methods")
     @classmethod

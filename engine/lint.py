@@ -8,6 +8,10 @@ is one, else to the project's ``schemas/_defs/``.
 Linting a schemas tree also checks its working calendar (:mod:`engine.work_calendar`):
 a bad year file is a problem; next year's file missing is a warning, printed but not
 failing the lint, since the year's announcement may not be out yet.
+
+It also checks each service's stated ``online_service`` against the classification
+derived from its definition (:mod:`engine.online_classification`): a disagreement is a
+problem; a level-3 service that states none is a warning.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from pathlib import Path
 from engine.bundle import Problem
 from engine.catalog import DEFAULT_ROOT, Service, definition_folders, is_definition, load_folders
 from engine.clock import system_clock
+from engine.online_classification import NAMES, OnlineKind
 from engine.work_calendar import CalendarError, calendar_dir, check_folder, year_path
 
 
@@ -71,6 +76,8 @@ def lint(paths: list[Path], default_root: Path = DEFAULT_ROOT, today: dt.date | 
         services, problems = load_folders(list(folders.values()), root, outside.get(root))
         report.services.extend(services)
         report.problems.extend(problems)
+        for service in services:
+            _check_online_service(service, report)
     for folder in sorted({calendar_dir(beside=tree) for tree in trees}):
         _check_calendar(folder, (today or system_clock().date()).year + 1, report)
     return report
@@ -86,3 +93,33 @@ def _check_calendar(folder: Path, next_year: int, report: LintReport) -> None:
         report.warnings.append(Problem(str(path), "", (
             f"chưa có lịch làm việc năm {next_year}: ngày hẹn trong năm đó chỉ theo ngày lễ của gói holidays; "
             f"thêm tệp theo Thông báo nghỉ lễ, Tết năm {next_year} của Bộ Nội vụ khi được công bố")))
+
+
+def _display(path: Path) -> str:
+    try:
+        return path.resolve().relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _check_online_service(service: Service, report: LintReport) -> None:
+    derived = service.classification
+    stated = service.info.online_service
+    file = _display(service.folder / "service.json")
+    if stated is None:
+        if derived.kind is not None:
+            report.warnings.append(Problem(file, "/online_service", (
+                f"dịch vụ mức độ 3 chưa khai báo 'online_service'; theo định nghĩa là "
+                f"\"{derived.kind}\" ({NAMES[derived.kind].lower()})")))
+        return
+    if stated == derived.kind:
+        return
+    if derived.kind is None:
+        message = f"khai báo \"{stated}\" nhưng {derived.reasons[0].lower()}"
+    elif derived.kind is OnlineKind.PARTIAL:
+        message = (f"khai báo \"{stated}\" nhưng theo định nghĩa là \"{derived.kind}\": "
+                   + "; ".join(derived.reasons))
+    else:
+        message = (f"khai báo \"{stated}\" nhưng theo định nghĩa là \"{derived.kind}\": nộp, thanh toán "
+                   "và nhận kết quả đều trực tuyến")
+    report.problems.append(Problem(file, "/online_service", message))

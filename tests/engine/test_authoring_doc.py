@@ -21,6 +21,7 @@ def test_the_guide_example_passes_the_lint(tmp_path):
         (folder / name).write_text(text, encoding="utf-8")
     report = lint([folder], DEFAULT_ROOT)
     assert [str(p) for p in report.problems] == []
+    assert [str(w) for w in report.warnings] == []  # it states its online_service
     assert len(report.services) == 1
 
 

@@ -77,11 +77,11 @@ PAGES = {
         "1 hồ sơ, xếp theo ngày hẹn trả kết quả.",
     ]),
     "desk dossier": ("canbo", "/mot-cua/ho-so/{submitted}", [
-        ">Process the application<", ">Accept the application<", "3 working days from now", ">Refuse the application<",
+        ">Process the application<", ">Accept the application<", "sets the result date to ", ">Refuse the application<",
         ">Reason for refusal<", ">Ask for more information<", ">Print the application<", ">Applicant<",
         ">Form version<",
     ], [
-        ">Xử lý hồ sơ<", ">Tiếp nhận hồ sơ<", "sau 3 ngày làm việc", ">Từ chối giải quyết<", ">Lý do từ chối<",
+        ">Xử lý hồ sơ<", ">Tiếp nhận hồ sơ<", "hẹn trả kết quả ngày ", ">Từ chối giải quyết<", ">Lý do từ chối<",
         ">Yêu cầu bổ sung hồ sơ<", ">In hồ sơ<", ">Người nộp<", ">Phiên bản biểu mẫu<",
     ]),
     "desk figures": ("canbo", "/mot-cua/thong-ke", [

@@ -97,3 +97,21 @@ def test_the_ward_list_for_the_address_picker(client):
     assert response.status_code == 200 and len(wards) == 34
     assert "Phường Vị Thanh" in wards["Thành phố Cần Thơ"]
     assert response.cache_control.max_age == 86400
+
+
+def test_the_page_says_whether_the_service_is_wholly_online(client, catalog):
+    page = text(client.get("/dich-vu/dang-ky-tam-tru"))
+    assert "Mức độ 3 · Dịch vụ công trực tuyến toàn trình" in page
+    assert "Những bước không thực hiện trực tuyến" not in page
+    page = text(client.get("/dich-vu/dang-ky-khai-sinh"))
+    assert "Mức độ 3 · Dịch vụ công trực tuyến một phần" in page
+    reasons = page.split("Những bước không thực hiện trực tuyến", 1)[1].split("</details>", 1)[0]
+    for reason in catalog["dang-ky-khai-sinh"].classification.reasons:
+        assert f"<li>{reason}</li>" in reasons
+    assert "Nhận kết quả tại Bộ phận một cửa" in reasons
+    page = text(client.get("/dich-vu/chung-thuc-ban-sao-tu-ban-chinh"))
+    assert "Mức độ 2 (không nộp hồ sơ trực tuyến)" in page and "Dịch vụ công trực tuyến toàn trình" not in page
+    assert "Dịch vụ công trực tuyến một phần" not in page
+    client.set_cookie("lang", "en")
+    english = text(client.get("/dich-vu/dang-ky-khai-sinh"))
+    assert "Level 3 · Partly online public service" in english and "Steps not done online" in english
