@@ -1,4 +1,5 @@
-"""Figures per service for the one-stop desk: received, on time, late, rejected, days."""
+"""Figures per service for the one-stop desk (received, on time, late, rejected, days), and
+how many dossiers each service was sent (the home page's order)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from engine.dossier import Dossier
+from engine.dossier import Dossier, Status
+from engine.repository import DossierRepository
 from engine.workdays import working_days_between
 from engine.workflow import WORKFLOW, Workflow
 
@@ -45,3 +47,11 @@ def figures(dossiers: Iterable[Dossier], today: dt.date, workflow: Workflow = WO
             average_days=round(sum(days) / len(days), 1) if days else None,
         ))
     return result
+
+
+def sent_per_service(repository: DossierRepository, slugs: Iterable[str], sent: Iterable[Status]) -> dict[str, int]:
+    """How many dossiers of each service were sent to the desk (in a state of ``sent``, the
+    workflow's ``at_desk``): one count per service, read from the repository's totals
+    (``query_page`` with no items), never the dossiers themselves."""
+    states = frozenset(sent)
+    return {slug: repository.query_page(service=slug, statuses=states, limit=0).total for slug in slugs}

@@ -19,8 +19,9 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from engine import workdays
 from engine.catalog import DEFAULT_ROOT, Catalog
-from web import (access_log, accounts, auth, authoring, desk, dossiers, errors, health, i18n, input_checks, limits,
-                 lookup, mail, metrics, page_cache, places, request_log, resources, security_headers, services)
+from web import (access_log, accounts, auth, authoring, desk, dossiers, errors, form_downloads, health, i18n,
+                 input_checks, limits, lookup, mail, metrics, page_cache, places, request_log, resources,
+                 security_headers, service_use, services)
 
 # DVC_* environment variable -> setting, for the settings taken as they are.
 _ENV = {
@@ -122,6 +123,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     auth.init_app(app)
     authoring.init_app(app)  # every request first picks up what any process published
     page_cache.init_app(app)  # pages that change only with the catalogue, per catalogue and language
+    service_use.init_app(app)  # dossiers sent per service, counted at most once a minute (the home page's order)
+    form_downloads.init_app(app)  # "Tải về các biểu mẫu": each PDF rendered once per service version
     # Compiled templates kept between starts: a fresh worker's first pages skip compiling them.
     app.jinja_env.bytecode_cache = FileSystemBytecodeCache(str(_cache_folder(app, "templates")))
 

@@ -28,6 +28,12 @@ Two doors lead to a kept page:
   Flask sent the first time, less the request's own (``X-Request-ID``; an answer that set
   a cookie is not kept).
 
+A page that also shows something else that changes (the home page orders services by how
+much they are used, counted at most once a ``lifetime``: ``cached_page(lifetime=60)``) is
+kept until the end of the current window of that many seconds of ``now()``, the same
+windows the count is kept for (web.service_use): both are renewed together, and a
+changed order shows within a window.
+
 The entries are bounded (``SIZE``, least recently used first out): a field page answers
 for any spelling of its name (``/linh-vuc/TƯ%20PHÁP``), so the paths are not. An
 OrderedDict rather than a dependency: this is the whole of it. A caching proxy (nginx's
@@ -37,6 +43,8 @@ portal when a publish makes them stale; here the catalogue object says so.
 
 from __future__ import annotations
 
+import dataclasses
+import math
 import threading
 import time
 from collections import OrderedDict
@@ -64,6 +72,17 @@ class Kept:
     body: bytes
     route: str = ""  # the URL rule, for the request log and metrics
     headers: tuple[tuple[str, str], ...] | None = None  # as Flask sent them; None: not yet seen by Front
+    expires: float | None = None  # a now() after which the page is rendered again; None: never
+
+
+def now() -> float:
+    """The clock of kept pages' lifetimes (a module function, so that tests can move it)."""
+    return time.monotonic()
+
+
+def window_end(lifetime: float) -> float:
+    """The end of the current window of ``lifetime`` seconds of now()."""
+    return (math.floor(now() / lifetime) + 1) * lifetime
 
 
 class PageCache:
@@ -80,6 +99,9 @@ class PageCache:
             if catalog is not self._catalog:
                 return None
             page = self._pages.get(key)
+            if page is not None and page.expires is not None and now() >= page.expires:
+                del self._pages[key]
+                return None
             if page is not None:
                 self._pages.move_to_end(key)
             return page
@@ -116,9 +138,15 @@ def _key(language: str, environ: dict[str, Any]) -> tuple[str, str]:
     return language, environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
 
 
-def cached_page(view: View) -> View:
-    """Serve the view's page from the cache when the request is an anonymous one (see above)."""
+def cached_page(view: View | None = None, *, lifetime: float | None = None) -> Any:
+    """Serve the view's page from the cache when the request is an anonymous one (see above);
+    with ``lifetime`` (seconds), kept only to the end of the current window of that length."""
+    if view is None:
+        return lambda inner: _cached(inner, lifetime)
+    return _cached(view, lifetime)
 
+
+def _cached(view: View, lifetime: float | None) -> View:
     @wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         if not _shared():
@@ -130,7 +158,8 @@ def cached_page(view: View) -> View:
             response = make_response(view(*args, **kwargs))
             if response.status_code != 200 or response.mimetype != "text/html":
                 return response
-            page = Kept(response.get_data(), request.url_rule.rule if request.url_rule else "")
+            page = Kept(response.get_data(), request.url_rule.rule if request.url_rule else "",
+                        expires=window_end(lifetime) if lifetime is not None else None)
             cache.put(catalog, key, page)
         request.environ[SHARED] = (page, catalog)  # Front may keep the whole answer
         return Response(page.body, mimetype="text/html")
@@ -203,5 +232,5 @@ class Front:
             return body
         page, catalog = shared
         kept = tuple((name, value) for name, value in headers if name.lower() not in _OWN_HEADERS)
-        cache.put(catalog, key, Kept(page.body, page.route, kept))
+        cache.put(catalog, key, dataclasses.replace(page, headers=kept))
         return body
