@@ -216,7 +216,9 @@ class _Loader:
         present = [name for name in FORM_FILES if (folder / name).exists()]
         if len(present) == 1:  # half a form: say which file is missing, not only "thiếu tệp"
             (missing,) = set(FORM_FILES) - set(present)
-            self.problems.append(Problem(self.display(folder / missing), "", (
+            # Named beside the file that is there (a missing file has no path to show).
+            missing_file = Path(self.display(folder / present[0])).with_name(missing).as_posix()
+            self.problems.append(Problem(missing_file, "", (
                 f"thiếu tệp: có {present[0]} thì phải có {missing}; dịch vụ chỉ cung cấp thông tin "
                 f"(mức độ 1) thì bỏ cả hai tệp {' và '.join(FORM_FILES)}")))
         raw = {name: self.read(folder / name) for name in (*REQUIRED_FILES, *present)}
