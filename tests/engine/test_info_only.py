@@ -23,10 +23,10 @@ INFO = "thong-tin-thu-nghiem"
 INFO_NAME = "Cung cấp thông tin về điều kiện kinh doanh (thử nghiệm)"
 
 
-def info_only_files() -> dict[str, bytes]:
+def info_only_files(code: str = "2.999101") -> dict[str, bytes]:
     """A form-less definition, written from the level-1 pause service's information."""
     service = json.loads((DEFAULT_ROOT / PAUSE / "service.json").read_text(encoding="utf-8"))
-    service.update(code="2.999101", name=INFO_NAME, keywords=["giấy phép thử nghiệm"])
+    service.update(code=code, name=INFO_NAME, keywords=["giấy phép thử nghiệm"])
     documents = json.loads((DEFAULT_ROOT / PAUSE / "documents.json").read_text(encoding="utf-8"))
     for doc in documents["documents"]:
         doc.pop("from_form", None)
