@@ -156,3 +156,11 @@ def test_a_new_version_without_a_form_breaks_every_dossier_in_flight(tree, catal
                         data=formed.sample, created_at=now, updated_at=now)
                 for n, status in enumerate([Status.DRAFT, Status.RETURNED])]
     assert [d.status for d in affected(form_less, dossiers)] == [Status.DRAFT]
+
+
+def test_printing_its_blank_form_says_there_is_none(tree, tmp_path):
+    out = tmp_path / "trong.html"
+    result = CliRunner().invoke(main, ["render", INFO, "--blank", "--format", "html", "-o", str(out),
+                                       "--schemas", str(tree)])
+    assert result.exit_code == 1 and not out.exists()
+    assert f"Dịch vụ {INFO} chỉ cung cấp thông tin: không có biểu mẫu để in." in result.output
