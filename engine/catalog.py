@@ -8,6 +8,10 @@ A definition is a folder (its name is the service's slug, used in URLs) holding:
   and by :mod:`engine.schema_rules`; its ``$ref`` resolve only inside ``schemas/``;
 * ``sample.json``: the "hồ sơ mẫu", which must validate against the form.
 
+The last two go together, and only together may they be left out: a service of level 1
+that only informs (mức độ 1, "chỉ cung cấp thông tin") has no form, takes no dossier
+online and is done at the desk; its ``form_schema`` and ``sample`` are None.
+
 The same checks serve start-up (:meth:`Catalog.load` refuses a broken definition)
 and the author's ``dichvucong schemas lint`` (:mod:`engine.lint`), so the two can
 never disagree.
@@ -46,7 +50,10 @@ from engine.validation import FieldError, FormValidator, compile_schema
 _INSTALLED_ROOT = Path(__file__).resolve().parent / "schemas"
 DEFAULT_ROOT = _INSTALLED_ROOT if _INSTALLED_ROOT.is_dir() else Path(__file__).resolve().parent.parent / "schemas"
 DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/schema"
-FILES = ("service.json", "documents.json", "form.schema.json", "sample.json")
+REQUIRED_FILES = ("service.json", "documents.json")
+FORM_FILES = ("form.schema.json", "sample.json")  # both, or neither (an information-only service)
+FILES = REQUIRED_FILES + FORM_FILES
+INFO_ONLY_LEVEL = 1
 
 
 @dataclass(frozen=True, eq=False)
@@ -54,22 +61,30 @@ class Service:
     slug: str
     info: ServiceInfo
     documents: tuple[DocumentRequirement, ...]
-    form_schema: dict  # bundled: self-contained, only local "#/..." references
-    sample: Any
+    form_schema: dict | None  # bundled: self-contained, only local "#/..." references; None: no form
+    sample: Any  # None when there is no form
     folder: Path
     version: int = 1  # published versions of a service count up from 1; a dossier keeps its own
 
+    @property
+    def has_form(self) -> bool:
+        """False for a service that only informs: no form, no sample, no dossier online."""
+        return self.form_schema is not None
+
     @cached_property
     def validator(self) -> FormValidator:
-        return compile_schema(self.form_schema)
+        # Without a form, nothing is a dossier of this service: a schema no data passes.
+        return compile_schema(self.form_schema if self.has_form else {"$schema": DRAFT_2020_12, "not": {}})
 
     def validate(self, data: Any) -> list[FieldError]:
+        if not self.has_form:
+            return [FieldError("", "form", "Dịch vụ này chỉ cung cấp thông tin, không có biểu mẫu nhập liệu")]
         return self.validator.validate(data)
 
     @property
     def title(self) -> str:
         """The form's own title (the paper form's heading), else the service name."""
-        return self.form_schema.get("title") or self.info.name
+        return (self.form_schema or {}).get("title") or self.info.name
 
     @property
     def online(self) -> bool:
@@ -204,7 +219,16 @@ class _Loader:
 
     def load(self, folder: Path) -> Service | None:
         before = len(self.problems)
-        raw = {name: self.read(folder / name) for name in FILES}
+        present = [name for name in FORM_FILES if (folder / name).exists()]
+        if len(present) == 1:  # half a form: say which file is missing, not only "thiếu tệp"
+            (missing,) = set(FORM_FILES) - set(present)
+            # Named beside the file that is there (a missing file has no path to show).
+            missing_file = Path(self.display(folder / present[0])).with_name(missing).as_posix()
+            self.problems.append(Problem(missing_file, "", (
+                f"thiếu tệp: có {present[0]} thì phải có {missing}; dịch vụ chỉ cung cấp thông tin "
+                f"(mức độ 1) thì bỏ cả hai tệp {' và '.join(FORM_FILES)}")))
+        raw = {name: self.read(folder / name) for name in (*REQUIRED_FILES, *present)}
+        info_only = not present
 
         info = None
         if raw["service.json"] is not None:
@@ -215,11 +239,15 @@ class _Loader:
 
         documents = self.load_documents(raw["documents.json"], folder / "documents.json")
 
+        if info_only and info is not None:
+            self.problems.extend(_info_only_problems(info, documents, self.display(folder / "service.json"),
+                                                     self.display(folder / "documents.json")))
+
         form_schema = None
         form_path = folder / "form.schema.json"
-        if raw["form.schema.json"] is not None and self.checked is not None and folder.name in self.checked:
+        if raw.get("form.schema.json") is not None and self.checked is not None and folder.name in self.checked:
             form_schema = self.checked[folder.name]  # these very files passed the checks below
-        elif raw["form.schema.json"] is not None:
+        elif raw.get("form.schema.json") is not None:
             uri = self.source.uri_for(form_path)
             self.problems.extend(check_schema_document(raw["form.schema.json"], self.display(form_path), self.source, uri))
             reference_problems: list[Problem] = []
@@ -231,7 +259,7 @@ class _Loader:
                 self.problems.extend(Problem(self.display(form_path), at, message)
                                      for at, message in check_bundled(form_schema))
 
-        sample = raw["sample.json"]
+        sample = raw.get("sample.json")
         sample_errors: list[FieldError] = []
         if form_schema is not None and sample is not None:
             # Checked even when other files have problems: the author sees everything at once.
@@ -245,7 +273,9 @@ class _Loader:
         if info is not None and form_schema is not None:
             self.problems.extend(_case_field_problems(info, form_schema, self.display(folder / "service.json")))
 
-        if len(self.problems) > before or info is None or form_schema is None or documents is None:
+        if len(self.problems) > before or info is None or documents is None:
+            return None
+        if form_schema is None and not info_only:
             return None
         return Service(folder.name, info, documents, form_schema, sample, folder)
 
@@ -265,6 +295,20 @@ class _Loader:
         if sum(1 for d in raw["documents"] if d.get("from_form")) > 1:
             self.problems.append(Problem(file, "/documents", "chỉ một giấy tờ được là biểu mẫu nhập liệu (from_form)"))
         return tuple(DocumentRequirement.from_json(d) for d in raw["documents"])
+
+
+def _info_only_problems(info: ServiceInfo, documents: tuple[DocumentRequirement, ...] | None,
+                        service_file: str, documents_file: str) -> Iterator[Problem]:
+    """A service without a form only informs: level 1, and nothing that names the form."""
+    if info.level != INFO_ONLY_LEVEL:
+        yield Problem(service_file, "/level", f"dịch vụ không có biểu mẫu chỉ được ở mức độ {INFO_ONLY_LEVEL} "
+                                              "(thêm form.schema.json và sample.json để nhận hồ sơ trực tuyến)")
+    if info.case_field is not None:
+        yield Problem(service_file, "/case_field", "dịch vụ không có biểu mẫu: không có trường nào để chọn trường hợp")
+    for i, doc in enumerate(documents or ()):
+        if doc.from_form:
+            yield Problem(documents_file, f"/documents/{i}/from_form",
+                          "dịch vụ không có biểu mẫu: không giấy tờ nào là biểu mẫu nhập liệu")
 
 
 def _case_field_problems(info: ServiceInfo, form_schema: dict, file: str) -> Iterator[Problem]:
@@ -430,7 +474,7 @@ class Catalog:
         if problems:
             raise DefinitionError(problems)
         if forms is not None and checked is None:
-            forms.write({s.folder.name: s.form_schema for s in services})
+            forms.write({s.folder.name: s.form_schema for s in services if s.has_form})
         return cls(services)
 
     def with_version(self, service: Service) -> Catalog:

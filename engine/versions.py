@@ -51,6 +51,11 @@ def _label(path: tuple[str, ...], field: Field) -> str:
 
 
 def changes(old: Service, new: Service) -> list[Change]:
+    if not old.has_form:  # no dossier was ever made online: nothing to break
+        return []
+    if not new.has_form:
+        return [Change("removed", "", "Bỏ biểu mẫu nhập liệu: dịch vụ chỉ cung cấp thông tin, không nhận hồ sơ "
+                                      "trực tuyến nữa", True)]
     before = _fields(form_model(old.form_schema).root)
     after = _fields(form_model(new.form_schema).root)
     result: list[Change] = []

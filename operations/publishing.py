@@ -116,8 +116,10 @@ def publish(store: DefinitionStore, catalog: Catalog, folder: Path, slug: str, r
     if not checked.ok:
         raise DefinitionError(checked.problems)
     service = checked.service
-    files = {name: (folder / name).read_bytes() for name in ("service.json", "documents.json", "sample.json")}
-    files["form.schema.json"] = (json.dumps(service.form_schema, ensure_ascii=False, indent=1) + "\n").encode()
+    files = {name: (folder / name).read_bytes() for name in ("service.json", "documents.json")}
+    if service.has_form:  # a service that only informs has neither form nor sample
+        files["sample.json"] = (folder / "sample.json").read_bytes()
+        files["form.schema.json"] = (json.dumps(service.form_schema, ensure_ascii=False, indent=1) + "\n").encode()
     number = store.publish(slug, files, next_version(catalog, slug) - 1, verify=lambda temp: load_folder(temp, slug, 0))
     return load_version(store.version(slug, number))
 

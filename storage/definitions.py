@@ -6,9 +6,10 @@
       .lock                    one writer at a time, across processes
       <slug>/<n>/              version n of a service: service.json, documents.json,
                                form.schema.json (bundled: self-contained), sample.json
+                               (these two absent for a service that only informs)
 
 A version folder is written whole into a temporary folder beside it, then renamed
-into place: a reader sees all four files or no folder at all. It is never changed
+into place: a reader sees all its files or no folder at all. It is never changed
 afterwards; a change is a new version. Every process notices a publish or a
 withdrawal by the ``revision`` file's identity (one stat(), see :meth:`revision`).
 
@@ -27,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from engine.bounds import MAX_SLUG
-from engine.catalog import FILES
+from engine.catalog import FILES, REQUIRED_FILES
 from storage.atomic import TEMP_PREFIX, JsonFile, fsync_dir, write_atomic
 from storage.lock import WriteLock
 
@@ -38,11 +39,12 @@ _NUMBER = re.compile(r"[1-9][0-9]{0,5}")
 
 
 def check_files(slug: str, files: dict[str, bytes]) -> None:
-    """ValueError unless ``slug`` is a service's address and ``files`` exactly a version's four."""
+    """ValueError unless ``slug`` is a service's address and ``files`` exactly a version's
+    four, or its two without a form (a service that only informs)."""
     if not SLUG.fullmatch(slug):
         raise ValueError(f"mã dịch vụ không hợp lệ: {slug!r}")
-    if sorted(files) != sorted(FILES):
-        raise ValueError(f"cần đúng các tệp {', '.join(FILES)}")
+    if sorted(files) not in (sorted(FILES), sorted(REQUIRED_FILES)):
+        raise ValueError(f"cần đúng các tệp {', '.join(FILES)} (hoặc chỉ {', '.join(REQUIRED_FILES)})")
 
 
 def write_temporary(parent: Path, files: dict[str, bytes]) -> Path:

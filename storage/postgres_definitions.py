@@ -1,8 +1,8 @@
 """Published service definitions in PostgreSQL, for nodes that share nothing but the database.
 
-``definitions`` holds every published version (its four files), ``catalog_state`` one
-row: the revision counter, bumped in the transaction of each publish and withdrawal,
-and the withdrawn services. A node checks the revision at each request and reloads its
+``definitions`` holds every published version (its four files, or two for a service
+without a form), ``catalog_state`` one row: the revision counter, bumped in the
+transaction of each publish and withdrawal, and the withdrawn services. A node checks the revision at each request and reloads its
 catalogue when it changed, so a publish on one node is served by every node on its next
 request; the check reads the row only when the node's listener was told of a change, or
 cannot vouch that there was none (storage.catalog_watch: LISTEN/NOTIFY).

@@ -131,15 +131,18 @@ def upload():
     return redirect(url_for("authoring.preview", token=token))
 
 
-def _checked(token: str) -> Service:
+def _checked(token: str, form: bool = False) -> Service:
     """The previewed upload, checked again (the catalogue may have changed since); 404
-    when it is unknown or expired, the problems page when it no longer passes."""
+    when it is unknown or expired (or, with ``form``, has no form to show), the problems
+    page when it no longer passes."""
     folder = uploads().folder(token)
     if folder is None:
         abort(404)
     checked = publishing.check(folder, folder.name, resources.catalog(), relative=True, schemas_root=_schemas_root())
     if not checked.ok:
         abort(Response(render_template("authoring/upload.html", slug=folder.name, problems=checked.problems), 422))
+    if form and not checked.service.has_form:
+        abort(404)
     return checked.service
 
 
@@ -158,14 +161,14 @@ def preview(token: str):
         in_flight, refused = len(dossiers), len(affected(new, dossiers))
     return render_template("authoring/preview.html", token=token, service=new, current=current, changes=found,
                            in_flight=in_flight, refused=refused, withdrawn=new.slug in catalog.withdrawn,
-                           display=render_display(new.form_schema, new.sample, sample=True))
+                           display=render_display(new.form_schema, new.sample, sample=True) if new.has_form else None)
 
 
 @bp.route("/xem-truoc/<token>/bieu-mau", methods=["GET", "POST"])
 @roles_required("admin")
 def preview_form(token: str):
     """The new form, filled with its sample (or empty): the administrator may try it."""
-    new = _checked(token)
+    new = _checked(token, form=True)
     empty = request.args.get("trong") == "1"
     errors, tried = None, False
     if request.method == "GET":
@@ -186,7 +189,7 @@ def preview_form(token: str):
 def preview_blank_pdf(token: str):
     from renderers.pdf import render_blank_pdf
 
-    return _pdf(render_blank_pdf(_checked(token)), "bieu-mau-trong.pdf")
+    return _pdf(render_blank_pdf(_checked(token, form=True)), "bieu-mau-trong.pdf")
 
 
 @bp.get("/xem-truoc/<token>/ho-so-mau.pdf")
@@ -194,7 +197,7 @@ def preview_blank_pdf(token: str):
 def preview_sample_pdf(token: str):
     from renderers.pdf import render_sample_pdf
 
-    return _pdf(render_sample_pdf(_checked(token)), "ho-so-mau.pdf")
+    return _pdf(render_sample_pdf(_checked(token, form=True)), "ho-so-mau.pdf")
 
 
 def _pdf(data: bytes, filename: str) -> Response:

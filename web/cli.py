@@ -71,6 +71,9 @@ def schemas_lint(paths: tuple[Path, ...]) -> None:
     for warning in report.warnings:  # beside the summary: stdout lists only what fails the lint
         click.echo(f"{warning} (cảnh báo)", err=True)
     summary = f"Đã kiểm tra {len(report.services)} dịch vụ hợp lệ trong {len(report.fields)} lĩnh vực"
+    info_only = sum(1 for s in report.services if not s.has_form)
+    if info_only:
+        summary += f" ({info_only} dịch vụ chỉ cung cấp thông tin, không có biểu mẫu)"
     warned = f", {len(report.warnings)} cảnh báo" if report.warnings else ""
     if report.ok:
         click.echo(f"{summary}: không có lỗi{warned}.", err=True)
@@ -517,6 +520,8 @@ def render(service_code: str, blank: bool, sample: bool, data_file: Path | None,
     if clerk is not None and data_file is None:
         raise click.UsageError("--receipt dùng kèm --data (một hồ sơ đã tiếp nhận)")
     service = _find_service(service_code, schemas_root or DEFAULT_ROOT)
+    if not service.has_form:
+        raise click.ClickException(f"Dịch vụ {service.slug} chỉ cung cấp thông tin: không có biểu mẫu để in.")
     if blank:
         html = pdf.render_blank_html(service)
     elif sample:

@@ -1,7 +1,8 @@
 """Reading an uploaded service definition safely, and keeping it until it is published.
 
 An administrator uploads either one ``.zip`` (the definition's folder, or its four files
-at the zip's root) or the four JSON files themselves. Nothing in an upload is trusted:
+at the zip's root) or the four JSON files themselves (two, service.json and documents.json,
+for a service that only informs: the lint says what is missing). Nothing in an upload is trusted:
 
 * at most 2 MB uploaded, at most 4 MB once uncompressed (counted while reading, not
   taken from the zip's own headers), at most 20 zip entries;

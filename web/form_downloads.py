@@ -42,7 +42,7 @@ KINDS: dict[str, tuple[str, Callable[[Service], bytes]]] = {
 def offers_forms(catalog: Catalog, service: Service) -> bool:
     """Whether the service page offers the downloads: a service of level 2 or 3 that has a
     form and still takes new dossiers (level 1 is information only)."""
-    return service.info.level >= 2 and bool(service.form_schema) and catalog.offered(service.slug)
+    return service.info.level >= 2 and service.has_form and catalog.offered(service.slug)
 
 
 def filename(service: Service, kind: str) -> str:

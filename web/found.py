@@ -23,9 +23,11 @@ def dossier_or_404(dossier_id: str, own: bool = False) -> tuple[Dossier, Service
         abort(404)
 
 
-def service_or_404(slug: str) -> Service:
+def service_or_404(slug: str, form: bool = True) -> Service:
+    """The newest version of the service; 404 also, unless ``form`` is False, for a service
+    that only informs: it has no form to fill, no sample and takes no dossier."""
     service = resources.catalog().get(slug)
-    if service is None:
+    if service is None or (form and not service.has_form):
         abort(404)
     return service
 

@@ -117,3 +117,14 @@ def test_folders_that_are_not_versions_are_ignored_and_temporaries_swept(tmp_pat
     assert [(v.slug, v.number) for v in store.versions()] == [("dich-vu-moi", 1)]
     store.sweep()
     assert not (store.root / "dich-vu-moi" / ".tmp-dead").exists()
+
+
+def test_a_version_without_a_form_holds_its_two_files(stores):
+    """An information-only service (mức độ 1): service.json and documents.json only."""
+    two = {name: FOUR[name] for name in ("service.json", "documents.json")}
+    first, second = stores(), stores()
+    assert first.publish("thong-tin-moi", two) == 1
+    [version] = second.versions("thong-tin-moi")
+    assert sorted(p.name for p in version.folder.iterdir()) == ["documents.json", "service.json"]
+    with pytest.raises(ValueError):  # half a form is no version
+        first.publish("thong-tin-moi", {**two, "form.schema.json": b"{}"})
