@@ -4,7 +4,7 @@
 the ``DVC_*`` environment variables), built only when a command needs it: commands
 declared with ``main.command()`` run inside its app context and reach the portal's
 parts through ``web.resources``; those declared ``with_appcontext=False`` (``schemas
-lint``, ``render``, ``print``, ``storage copy``, ``backup``, ``restore``, ``workflow``, ``calendar``) never build it, so they
+lint``, ``schemas import``, ``render``, ``print``, ``storage copy``, ``backup``, ``restore``, ``workflow``, ``calendar``) never build it, so they
 need no instance folder. Tests invoke it with ``app.test_cli_runner().invoke(main, ...)``,
 which hands it their own app.
 """
