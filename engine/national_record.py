@@ -135,11 +135,13 @@ def shorten(text: str, limit: int) -> str:
     """The first sentence or clause when the text is long, cut at a word boundary."""
     if len(text) <= limit:
         return text
-    for sep in (". ", "; "):
-        head = text.split(sep, 1)[0]
+    for sep in (r"(?<![0-9])\. ", "; "):
+        head = re.split(sep, text, maxsplit=1)[0]
         if 10 <= len(head) <= limit:
             return head.rstrip(" .;,:")
     cut = text[: limit - 1].rsplit(" ", 1)[0]
+    if cut.count("(") > cut.count(")"):  # no half an aside
+        cut = cut[: cut.rfind("(")]
     return cut.rstrip(" ,;:") + "…"
 
 
@@ -504,9 +506,23 @@ def _time_phrase(info: dict) -> str:
     if info["cases"]:
         return "trong thời hạn " + "; ".join(
             f"{Time(c['processing_days'], c['day_count']).text()} đối với {low_first(c['name'])}" for c in info["cases"])
-    if info["processing_note"]:
-        return low_first(info["processing_note"].rstrip("."))
+    note = info["processing_note"].rstrip(".")
+    if note.startswith("Cổng"):
+        return "trong thời hạn ghi trên giấy hẹn trả kết quả"
+    if note.startswith("Trong"):
+        return low_first(note)
+    if note:
+        return "trong thời hạn " + low_first(note)
     return "trong thời hạn " + Time(info["processing_days"], info["day_count"]).text()
+
+
+def _return_phrase(methods: list[str]) -> str:
+    places = (["tại Bộ phận một cửa"] if "truc-tiep" in methods else []) + (
+        ["trên tài khoản Cổng Dịch vụ công"] if "truc-tuyen" in methods else []) + (
+        ["qua dịch vụ bưu chính"] if "buu-chinh" in methods else [])
+    if len(places) == 1:
+        return places[0] + "."
+    return ", ".join(places[:-1]) + " hoặc " + places[-1] + ", theo cách đã chọn khi nộp hồ sơ."
 
 
 def steps(info: dict) -> list[dict]:
@@ -524,16 +540,15 @@ def steps(info: dict) -> list[dict]:
          "description": f"{where} xem xét, giải quyết hồ sơ {_time_phrase(info)}"
                         + ("; người yêu cầu nộp phí, lệ phí theo quy định." if paid else ".")},
         {"title": "Trả kết quả",
-         "description": f"Người yêu cầu nhận {low_first(info['result'].split('; ')[0])} "
-                        + ("tại nơi nộp hồ sơ, trên tài khoản Cổng Dịch vụ công hoặc qua bưu chính theo cách đã chọn."
-                           if len(methods) > 1 else "tại nơi nộp hồ sơ.")},
+         "description": "Người yêu cầu nhận kết quả " + _return_phrase(methods)},
     ]
     return out
 
 
 def summary(info: dict) -> str:
     applicants = ", ".join(low_first(a) for a in info["applicants"][:4])
-    text = (f"{info['name']} (lĩnh vực {info['field']}) do {info['agency']['name']} giải quyết cho {applicants}. "
+    text = (f"Thủ tục {low_first(info['name'])} thuộc lĩnh vực {info['field']}, do {info['agency']['name']} giải quyết "
+            f"cho {applicants}. "
             f"Kết quả: {low_first(info['result'])}.")
     return shorten(text, SUMMARY_MAX)
 
@@ -546,8 +561,9 @@ def conditions(record: dict, shown: list[str]) -> list[str]:
             line = shorten(line, 600)
             lines.append(line if line.endswith("…") else line + ".")
     if shown:
-        names = [shorten(low_first(n), 200).rstrip(".…") for n in dict.fromkeys(shown)]
-        lines.append(shorten("Xuất trình (không nộp): " + "; ".join(names) + ".", 4000))
+        names = [shorten(low_first(n), 200).rstrip(".") for n in dict.fromkeys(shown)]
+        line = shorten("Xuất trình (không nộp): " + "; ".join(names), 4000)
+        lines.append(line if line.endswith("…") else line + ".")
     return lines
 
 
