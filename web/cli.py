@@ -4,7 +4,7 @@
 the ``DVC_*`` environment variables), built only when a command needs it: commands
 declared with ``main.command()`` run inside its app context and reach the portal's
 parts through ``web.resources``; those declared ``with_appcontext=False`` (``schemas
-lint``, ``render``, ``print``, ``storage copy``, ``backup``, ``restore``, ``workflow``, ``calendar``) never build it, so they
+lint``, ``schemas import``, ``render``, ``print``, ``storage copy``, ``backup``, ``restore``, ``workflow``, ``calendar``) never build it, so they
 need no instance folder. Tests invoke it with ``app.test_cli_runner().invoke(main, ...)``,
 which hands it their own app.
 """
@@ -95,6 +95,37 @@ def schemas_catalogue(out: Path | None) -> None:
         click.echo(text, nl=False)
     else:
         out.write_text(text, encoding="utf-8")
+
+
+@schemas.command("import", with_appcontext=False,
+                 help="Tạo thư mục dịch vụ từ hồ sơ thủ tục của Cổng Dịch vụ công quốc gia (tệp JSON); "
+                      "--form draft tạo thêm biểu mẫu nháp. In tên thư mục; cảnh báo in ra stderr.")
+@click.argument("record", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--form", "form", type=click.Choice(["none", "draft"]), default="none", show_default=True,
+              help="none: dịch vụ chỉ thông tin (mức độ 1); draft: kèm form.schema.json và sample.json nháp.")
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=Path("schemas"),
+              show_default=True, help="Thư mục chứa các thư mục dịch vụ.")
+@click.option("--slug", help="Tên thư mục (mặc định: từ tên thủ tục).")
+def schemas_import(record: Path, form: str, out: Path, slug: str | None) -> None:
+    import json
+
+    from engine.national_record import convert
+
+    try:
+        raw = json.loads(record.read_text(encoding="utf-8"))
+        taken = {p.name for p in out.iterdir()} if out.is_dir() else set()
+        draft = convert(raw, form=form, taken_slugs=taken, slug=slug)
+    except (ValueError, AttributeError) as exc:
+        raise click.ClickException(f"{record}: {exc}") from None
+    folder = out / draft.slug
+    if folder.exists():
+        raise click.ClickException(f"{folder} đã có: chọn --slug khác")
+    folder.mkdir(parents=True)
+    for name, contents in draft.files.items():
+        (folder / name).write_text(json.dumps(contents, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    for warning in draft.warnings:
+        click.echo(f"{record.name}: {warning} (cảnh báo)", err=True)
+    click.echo(str(folder))
 
 
 @schemas.command("publish", help="Kiểm tra rồi xuất bản một định nghĩa dịch vụ thành phiên bản mới "
