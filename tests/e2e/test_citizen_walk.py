@@ -117,16 +117,10 @@ def test_citizen_walk(request, portal, smtp, width):
     page.get_by_label("Vốn kinh doanh (đồng)").fill("80000000")
     page.get_by_role("group", name="Nguồn vốn").get_by_label("Vốn tư nhân").check()
     tax = page.get_by_role("group", name="Thông tin đăng ký thuế")
-    tax.get_by_label("Ngày bắt đầu hoạt động (dự kiến)").fill("2026-12-01")
-    tax.get_by_label("Tổng số lao động (dự kiến)").fill("2")
-    tax.get_by_role("group", name="Phương pháp tính thuế").get_by_label("Khoán").check()
+    tax.get_by_label("Số lượng lao động").fill("2")
     page.get_by_role("group", name="Chủ thể thành lập hộ kinh doanh").get_by_label("Cá nhân").check()
     owner.get_by_label("Ngày sinh").fill("1995-04-12")
     owner.get_by_role("group", name="Giới tính").get_by_label("Nam", exact=True).check()
-    owner.get_by_label("Dân tộc").select_option("Kinh")
-    owner.get_by_label("Ngày cấp").fill("2021-06-15")
-    owner.get_by_label("Nơi cấp").fill("Cục Cảnh sát quản lý hành chính về trật tự xã hội")
-    _address(owner.get_by_role("group", name="Nơi thường trú (*)", exact=True), "Số 8, đường Ngô Quốc Trị, khu vực 4")
     page.get_by_label("Tôi cam đoan những thông tin trên là đúng sự thật").check()
     walk.press(_save(page))
 
@@ -149,11 +143,11 @@ def test_citizen_walk(request, portal, smtp, width):
     expect(page.get_by_role("status")).to_contain_text("Đã lưu hồ sơ")
     walk.step("cap-nhat-ho-so")
     files = page.get_by_role("region", name="Giấy tờ đính kèm")
-    files.get_by_label("Bản sao giấy tờ pháp lý của cá nhân").set_input_files(
-        files=[{"name": "CCCD Tran Van An.pdf", "mimeType": "application/pdf", "buffer": small_pdf()}])
+    files.get_by_label("Văn bản ủy quyền cho người đi nộp hồ sơ").set_input_files(
+        files=[{"name": "Uy quyen Tran Van An.pdf", "mimeType": "application/pdf", "buffer": small_pdf()}])
     walk.press(_save(page))
     expect(page.get_by_role("status")).to_contain_text("Cập nhật hồ sơ thành công")
-    expect(files).to_contain_text("Đã tải lên: CCCD Tran Van An.pdf")
+    expect(files).to_contain_text("Đã tải lên: Uy quyen Tran Van An.pdf")
     walk.step("cap-nhat-thanh-cong")
 
     # The confirmation link of the e-mail

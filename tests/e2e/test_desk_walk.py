@@ -35,7 +35,7 @@ SERVICE = "Đăng ký thành lập hộ kinh doanh"
 CITIZEN = "Trần Thị Bích Ngọc"
 ID_NUMBER = "093195001234"
 CLERK = "Lê Văn Hùng"
-NOTE = "Đề nghị bổ sung bản sao biên bản họp thành viên hộ gia đình về việc thành lập hộ kinh doanh."
+NOTE = "Đề nghị bổ sung bản sao văn bản ủy quyền có công chứng của các thành viên hộ gia đình cho chủ hộ kinh doanh."
 PUBLIC_STEPS = ["Nộp hồ sơ đến Bộ phận một cửa", "Yêu cầu bổ sung hồ sơ", "Nộp lại hồ sơ đã bổ sung",
                 "Tiếp nhận hồ sơ", "Có kết quả giải quyết"]
 
@@ -85,14 +85,14 @@ def test_desk_walk(app, portal, smtp, household, open_context, width):
     expect(citizen_page.get_by_text("Bộ phận một cửa yêu cầu bổ sung:")).to_be_visible()
     expect(citizen_page.get_by_role("main")).to_contain_text(NOTE)
     person.step("cong-dan-yeu-cau-bo-sung")
-    minutes = "Bản sao biên bản họp thành viên hộ gia đình"
+    minutes = "Bản sao văn bản ủy quyền có công chứng hoặc chứng thực"
     citizen_page.get_by_role("group", name="Giấy tờ bạn có").get_by_label(minutes).check()
     citizen_page.get_by_role("region", name="Giấy tờ đính kèm").get_by_label(minutes).set_input_files(
-        files=[{"name": "bien-ban-hop.pdf", "mimeType": "application/pdf", "buffer": small_pdf()}])
-    citizen_page.get_by_label("Tổng số lao động (dự kiến)").fill("5")
+        files=[{"name": "uy-quyen-chu-ho.pdf", "mimeType": "application/pdf", "buffer": small_pdf()}])
+    citizen_page.get_by_label("Số lượng lao động").fill("5")
     person.press(citizen_page.get_by_role("button", name="Lưu lại"))
     expect(citizen_page.get_by_role("status")).to_contain_text("Cập nhật hồ sơ thành công")
-    expect(citizen_page.get_by_label("Tổng số lao động (dự kiến)")).to_have_value("5")
+    expect(citizen_page.get_by_label("Số lượng lao động")).to_have_value("5")
     person.step("cong-dan-da-bo-sung")
     person.press(menu(citizen_page).get_by_role("link", name="Quản lý hồ sơ"))
     person.press(citizen_page.get_by_role("row").filter(has_text=SERVICE).get_by_role("link", name="Nộp hồ sơ"))
@@ -107,7 +107,7 @@ def test_desk_walk(app, portal, smtp, household, open_context, width):
     clerk.press(menu(clerk_page).get_by_role("link", name="Bộ phận một cửa"))
     clerk.step("can-bo-hop-thu-nop-lai")
     open_from_inbox(clerk, "Đã nộp, chờ tiếp nhận")
-    expect(clerk_page.get_by_role("main")).to_contain_text("bien-ban-hop.pdf")
+    expect(clerk_page.get_by_role("main")).to_contain_text("uy-quyen-chu-ho.pdf")
     clerk.press(clerk_page.get_by_role("button", name="Tiếp nhận hồ sơ"))
     expect(status_of(clerk_page)).to_have_text("Đang xử lý")
     receipt = clerk_page.locator("dt:text-is('Số biên nhận') + dd").inner_text().strip()

@@ -221,7 +221,7 @@ def test_supplement_before_acceptance_goes_back_to_the_inbox(submitted, househol
 
 def test_supplement_after_acceptance_stops_the_clock(accepted, household):
     # Accepted Wed 25/11, due Mon 30/11. Asked on Thu 26/11: 2 working days left (27, 30).
-    asked = lc.request_supplement(accepted, CLERK, "Thiếu biên bản họp", dt.datetime(2026, 11, 26, 10))
+    asked = lc.request_supplement(accepted, CLERK, "Thiếu văn bản ủy quyền", dt.datetime(2026, 11, 26, 10))
     assert asked.paused_working_days == 2
     # Resubmitted a week later, Thu 3/12: due 2 working days later, Mon 7/12.
     back = lc.submit(asked, household, CITIZEN, dt.datetime(2026, 12, 3, 8))

@@ -52,9 +52,9 @@ def accepted_dossier(service, data: Any = None, **changes: Any) -> Dossier:
         id="0123456789abcdef", service=service.slug, agency=service.info.agency.code, owner="citizen-1",
         applicant_name="Nguyễn Thị Thanh Tâm", applicant_id_number="093186004527", status=Status.PROCESSING,
         data=service.sample if data is None else data,
-        checklist=["bien-ban-hop-thanh-vien"],
-        attachments={"giay-to-phap-ly-ca-nhan": Attachment(
-            file_id="f1", filename="cccd-chu-ho.pdf", media_type="application/pdf", size=120_000,
+        checklist=["uy-quyen-nop-ho-so"],
+        attachments={"van-ban-uy-quyen-chu-ho": Attachment(
+            file_id="f1", filename="uyquyen.pdf", media_type="application/pdf", size=120_000,
             sha256="0" * 64, uploaded_at=ACCEPTED_AT)},
         receipt_number=RECEIPT, created_at=ACCEPTED_AT - dt.timedelta(hours=2),
         updated_at=ACCEPTED_AT, submitted_at=ACCEPTED_AT - dt.timedelta(hours=1), accepted_at=ACCEPTED_AT,

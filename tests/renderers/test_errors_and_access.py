@@ -177,7 +177,7 @@ def test_display_shows_a_readable_document_marked_as_a_sample(household):
     assert "Hộ kinh doanh Quán cơm Thanh Tâm" in text
     assert "150.000.000" in text  # amounts grouped the Vietnamese way
     assert "14/03/1986" in text  # dates as day/month/year
-    assert "Nữ" in text and "Kê khai" in text  # options by their label, not their code
+    assert "Nữ" in text and "Các thành viên hộ gia đình" in text  # options by their label, not their code
     assert "Số 27, đường Trần Hưng Đạo, khu vực 2, Phường Vị Thanh, Thành phố Cần Thơ" in text
     table = tree.find(".//table")
     assert [text_of(th) for th in table.iter("th")][:3] == ["STT", "Mã ngành", "Tên ngành"]

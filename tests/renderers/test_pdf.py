@@ -58,7 +58,7 @@ def test_dossier_pdf_shows_heading_every_title_and_every_filled_value(household,
     assert [t for t in titles if flat(t) not in text] == []
     assert [v for v in values if flat(v) not in text] == []
     # spot checks, with their diacritics, as the paper shows them
-    for expected in ("Hộ kinh doanh Quán cơm Thanh Tâm", "150.000.000", "14/03/1986", "Nữ", "Kê khai",
+    for expected in ("Hộ kinh doanh Quán cơm Thanh Tâm", "150.000.000", "14/03/1986", "Nữ", "Các thành viên hộ gia đình",
                      "Số 27, đường Trần Hưng Đạo, khu vực 2, Phường Vị Thanh, Thành phố Cần Thơ", "Lê Văn Hùng",
                      "Nhà hàng và các dịch vụ ăn uống phục vụ lưu động"):
         assert expected in text
@@ -78,9 +78,11 @@ def test_dossier_lists_documents_attached_and_brought(household, dossier_pdf):
     assert "Thành phần hồ sơ" in text
     for doc in household.documents:
         assert flat(doc.name) in text
-    assert "Đã đính kèm tệp: cccd-chu-ho.pdf" in text
+    assert "Đã đính kèm tệp: uyquyen.pdf" in text
     assert "Mang bản giấy khi nhận kết quả (đã chọn trong “Chọn thông tin bạn có”)" in text
-    assert "Không nộp" in text  # the optional document neither attached nor chosen
+    # the optional document neither attached nor chosen
+    unchosen = accepted_dossier(household, checklist=[])
+    assert "Không nộp" in flat(" ".join(pages_text(pdf.render_dossier_pdf(household, unchosen, LOOKUP_URL))))
 
 
 def test_receipt_number_appointment_and_qr_once_accepted(household, dossier, dossier_pdf):
@@ -145,7 +147,7 @@ def test_blank_form_has_lines_boxes_and_empty_rows(household, blank_pdf):
     assert "Nguyễn Thị Thanh Tâm" not in text and "150.000.000" not in text
     # options and yes/no as boxes with their labels
     boxes = {text_of(c) for c in tree.iter("span") if c.get("class") == "choice"}
-    assert {"Nam", "Nữ", "Kê khai", "Khoán", "Cá nhân", "Vốn tư nhân", "Vốn vay"} <= boxes
+    assert {"Nam", "Nữ", "Các thành viên hộ gia đình", "Cá nhân", "Vốn tư nhân", "Vốn vay"} <= boxes
     assert "Kinh" not in boxes  # 54 ethnicities: a line to write on, not 54 boxes
     # arrays of objects: at least max(3, minItems) empty rows
     tables = [t for t in tree.iter("table") if "rows-table" in (t.get("class") or "")]
@@ -192,10 +194,9 @@ def test_receipt_slip(receipt_pdf, household, dossier):
     assert "Thời gian nhận hồ sơ: 09 giờ 30 phút, ngày 02/12/2026" in text
     assert "Thời gian trả kết quả giải quyết hồ sơ: ngày 07/12/2026" in text
     assert "Trần Văn Bình" in text  # the clerk
-    # documents received: the form, the upload and the paper copy; not the one left out
-    assert "Đã đính kèm tệp: cccd-chu-ho.pdf" in text
-    assert "Bản sao biên bản họp thành viên hộ gia đình" in text
-    assert "văn bản ủy quyền" not in text
+    # documents received: the form, the upload and the paper copy
+    assert "Đã đính kèm tệp: uyquyen.pdf" in text
+    assert "Văn bản ủy quyền cho người đi nộp hồ sơ" in text
 
 
 def test_receipt_needs_an_accepted_dossier(household, dossier):

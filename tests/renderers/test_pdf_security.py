@@ -68,9 +68,9 @@ def hostile_service(household, port):
     data["business"]["name"] = evil[0]
     data["business"]["website"] = evil[2]
     data["businessLines"][0]["name"] = evil[1]
-    data["owner"]["idIssuedBy"] = evil[3]
+    data["businessLines"][1]["name"] = evil[3]
     data["members"][0]["relationship"] = evil[5]
-    data["taxRegistration"]["accountingNote"] = evil[4]
+    data["members"][0]["fullName"] = evil[4]
     return dataclasses.replace(household, form_schema=schema, sample=data), evil
 
 

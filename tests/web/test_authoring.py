@@ -303,15 +303,16 @@ def test_the_preview_shows_what_breaks_and_how_many_dossiers_in_flight(app, admi
     for status in (Status.DRAFT, Status.SUBMITTED, Status.PROCESSING, Status.RETURNED):
         v1_dossier(app, citizen, household, status)
     v1_dossier(app, citizen, household, Status.CONFIRMED,
-               {**household.sample, "taxRegistration": {**household.sample["taxRegistration"], "taxMethod": "khoan"}})
+               {**{k: v for k, v in household.sample.items() if k != "members"}, "founderType": "ca-nhan"})
 
     def narrow(form):
         form["properties"]["business"]["properties"].pop("email")
-        form["properties"]["taxRegistration"]["properties"]["taxMethod"]["oneOf"].pop(0)  # "Kê khai" no more
+        form["properties"]["founderType"]["oneOf"].pop()  # "Các thành viên hộ gia đình" no more
 
     def narrow_sample(sample):
         without_sample_business_email(sample)
-        sample["taxRegistration"]["taxMethod"] = "khoan"
+        sample["founderType"] = "ca-nhan"
+        del sample["members"]
 
     files = definition(form=narrow, sample=narrow_sample)
     response = upload(admin_client, [(make_zip(files, folder=HOUSEHOLD), "hkd.zip")])
@@ -319,7 +320,7 @@ def test_the_preview_shows_what_breaks_and_how_many_dossiers_in_flight(app, admi
     page = text(admin_client.get(preview_path))
     assert "Phiên bản 2 (phiên bản hiện hành: 1)" in page and "Thay đổi so với phiên bản 1" in page
     assert "Bỏ trường “Thư điện tử” (business/email)" in page
-    assert "Trường “Phương pháp tính thuế” (taxRegistration/taxMethod) bỏ lựa chọn: Kê khai" in page
+    assert "Trường “Chủ thể thành lập hộ kinh doanh” (founderType) bỏ lựa chọn: Các thành viên hộ gia đình" in page
     assert "Dịch vụ có 4 hồ sơ đang xử lý (kể cả hồ sơ nháp)" in page  # the returned one is done
     assert "Cảnh báo: 3 hồ sơ đang xử lý (kể cả hồ sơ nháp) không hợp lệ theo phiên bản mới" in page
 

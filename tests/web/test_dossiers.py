@@ -18,7 +18,7 @@ from web import resources
 
 HOUSEHOLD = "dang-ky-thanh-lap-ho-kinh-doanh"
 CREATE = f"/dich-vu/{HOUSEHOLD}/dang-ky-ho-so"
-SLOT = "giay-to-phap-ly-ca-nhan"  # pdf, jpeg or png up to 5 MB
+SLOT = "van-ban-uy-quyen-chu-ho"  # pdf, jpeg or png up to 10 MB
 
 
 def dossier_form(page_html: str) -> str:
@@ -208,9 +208,9 @@ def test_an_html_file_renamed_pdf_is_refused(app, client, signed_in, household):
 
 def test_a_file_over_the_limit_is_refused(app, client, signed_in, household):
     dossier_id = create_dossier(client, household)
-    big = pdf_bytes() + b"%" + b"0" * (5 * 1024 * 1024)
+    big = pdf_bytes() + b"%" + b"0" * (10 * 1024 * 1024)
     response = upload(client, dossier_id, household, {SLOT: (big, "to.pdf")})
-    assert response.status_code == 422 and "Tệp lớn quá 5 MB" in text(response)
+    assert response.status_code == 422 and "Tệp lớn quá 10 MB" in text(response)
 
 
 # -- step 8: Quản lý hồ sơ -----------------------------------------------------------------------

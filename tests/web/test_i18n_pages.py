@@ -38,11 +38,11 @@ PAGES = {
     ]),
     "service": (None, f"/dich-vu/{HOUSEHOLD}", [
         "Click here to apply", ">Procedure code<", ">Processing time<", "<dd>3 working days.", ">Fees and charges<",
-        "100,000 VND", ">Application documents<", ">See a sample application<", ">Legal basis<",
+        "as set by the provincial People's Council", ">Application documents<", ">See a sample application<", ">Legal basis<",
         ">Step-by-step guide<",
     ], [
         ">Nhấn vào đây để đăng ký hồ sơ<", ">Mã thủ tục<", ">Thời hạn giải quyết<", "<dd>3 ngày làm việc.",
-        ">Phí, lệ phí<", "100.000 đồng", ">Thành phần hồ sơ<", ">Xem hồ sơ mẫu<", ">Cơ sở pháp lý<",
+        ">Phí, lệ phí<", "theo mức do Hội đồng nhân dân cấp tỉnh quy định", ">Thành phần hồ sơ<", ">Xem hồ sơ mẫu<", ">Cơ sở pháp lý<",
         ">Hướng dẫn các bước thực hiện<",
     ]),
     "create": ("congdan", f"/dich-vu/{HOUSEHOLD}/dang-ky-ho-so", [

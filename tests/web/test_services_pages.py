@@ -57,7 +57,8 @@ def test_every_service_page_shows_what_the_user_guide_promises(client, catalog, 
 
 def test_household_page_has_the_fee_and_days(client):
     page = text(client.get("/dich-vu/dang-ky-thanh-lap-ho-kinh-doanh"))
-    assert "100.000 đồng" in page and "3 ngày làm việc" in page
+    assert "Lệ phí đăng ký hộ kinh doanh: theo mức do Hội đồng nhân dân cấp tỉnh quy định" in page
+    assert "không được hoàn trả" in page and "3 ngày làm việc" in page
 
 
 def test_a_fee_that_differs_by_method_is_shown_per_method(client):
