@@ -19,9 +19,10 @@ from web.cli import main
 
 HOUSEHOLD = "dang-ky-thanh-lap-ho-kinh-doanh"
 SLUGS = [s.slug for s in Catalog.load()]
+FORM_SLUGS = [s.slug for s in Catalog.load() if s.has_form]
 
 
-@pytest.mark.parametrize("slug", SLUGS)
+@pytest.mark.parametrize("slug", FORM_SLUGS)
 def test_every_sample_validates(catalog, slug):
     service = catalog[slug]
     assert service.validate(service.sample) == []
@@ -83,7 +84,9 @@ def test_search_ignores_diacritics_and_case(catalog):
 def test_search_finds_a_service_by_its_national_code_and_by_its_agency(catalog):
     assert [s.slug for s in catalog.search("1.001612")] == [HOUSEHOLD]
     police = {s.slug for s in catalog.search("cong an phuong")}
-    assert police == {s.slug for s in catalog if s.info.agency.code == "cong-an-phuong-vi-thanh"}
+    # Every service of the ward police; others only where the words also match (a building
+    # "công trình" whose text says "an toàn", received at the ward's People's Committee).
+    assert {s.slug for s in catalog if s.info.agency.code == "cong-an-phuong-vi-thanh"} <= police
     assert {"dang-ky-tam-tru", "dang-ky-thuong-tru", "tach-ho"} <= police and HOUSEHOLD not in police
 
 

@@ -30,7 +30,8 @@ from web.cli import main
 
 HOUSEHOLD = "dang-ky-thanh-lap-ho-kinh-doanh"
 BUILDING = "cap-giay-phep-xay-dung-nha-o-rieng-le"
-SLUGS = [folder.name for folder in definition_folders(DEFAULT_ROOT)]  # the catalogue's services
+# The catalogue's services with a form (information-only ones have nothing to post).
+SLUGS = [folder.name for folder in definition_folders(DEFAULT_ROOT) if (folder / "form.schema.json").is_file()]
 
 # Digits that are not ASCII: str.isdigit() is true for all of them; int() refuses the
 # superscripts and reads the others (Arabic-Indic, Devanagari, full-width…) as numbers.

@@ -18,15 +18,16 @@ from engine.versions import affected, changes
 from web.cli import main
 
 HOUSEHOLD = "dang-ky-thanh-lap-ho-kinh-doanh"
-PAUSE = "tam-ngung-tiep-tuc-kinh-doanh-ho-kinh-doanh"  # level 1, with a form
+PAUSE = "tam-ngung-tiep-tuc-kinh-doanh-ho-kinh-doanh"  # its information and documents are reused
 INFO = "thong-tin-thu-nghiem"
 INFO_NAME = "Cung cấp thông tin về điều kiện kinh doanh (thử nghiệm)"
 
 
 def info_only_files(code: str = "2.999101") -> dict[str, bytes]:
-    """A form-less definition, written from the level-1 pause service's information."""
+    """A form-less definition, written from the pause service's information (as level 1)."""
     service = json.loads((DEFAULT_ROOT / PAUSE / "service.json").read_text(encoding="utf-8"))
-    service.update(code=code, name=INFO_NAME, keywords=["giấy phép thử nghiệm"])
+    service.update(code=code, name=INFO_NAME, keywords=["giấy phép thử nghiệm"], level=1)
+    service.pop("online_service", None)
     documents = json.loads((DEFAULT_ROOT / PAUSE / "documents.json").read_text(encoding="utf-8"))
     for doc in documents["documents"]:
         doc.pop("from_form", None)
@@ -68,7 +69,7 @@ def test_a_definition_without_form_files_loads_as_a_form_less_service(tree):
     service = catalog[INFO]
     assert (service.form_schema, service.sample, service.has_form) == (None, None, False)
     assert service.title == INFO_NAME
-    assert not service.online and [d.id for d in service.documents] == ["thong-bao", "bien-ban-hop-thanh-vien"]
+    assert not service.online and [d.id for d in service.documents] == ["thong-bao", "uy-quyen-nop-ho-so"]
     # Nothing is a dossier of it: validating refuses, without crashing.
     assert [e.keyword for e in service.validate({"a": 1})] == ["form"]
     assert not service.validator.is_valid({})
@@ -88,11 +89,6 @@ def test_the_lint_passes_it_and_counts_it(tree):
     assert "Đã kiểm tra 2 dịch vụ hợp lệ trong 1 lĩnh vực (1 dịch vụ chỉ cung cấp thông tin" in summary
     code, lines, summary = lint(tree / INFO)  # the folder alone
     assert (code, lines) == (0, []) and "1 dịch vụ hợp lệ" in summary
-
-
-def test_the_built_in_level_1_service_keeps_its_form(catalog):
-    service = catalog[PAUSE]
-    assert service.info.level == 1 and service.has_form and service.sample is not None
 
 
 @pytest.mark.parametrize("kept, missing", [("form.schema.json", "sample.json"), ("sample.json", "form.schema.json")])

@@ -56,7 +56,7 @@ def test_household_business_is_partial_for_its_fee_and_result(catalog):
 
 def test_services_not_filed_online_are_neither(catalog):
     assert catalog["chung-thuc-ban-sao-tu-ban-chinh"].classification.kind is None
-    level_1 = catalog["tam-ngung-tiep-tuc-kinh-doanh-ho-kinh-doanh"]
+    level_1 = catalog["dang-ky-khai-tu-luu-dong"]  # information only
     assert level_1.info.level == 1
     # Even with every online flag set, a level-1 service is not an online service.
     result = variant(level_1, online_payment=True, result_online=True)

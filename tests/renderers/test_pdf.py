@@ -245,7 +245,7 @@ def pages_with(pages: list[str], words: str) -> list[str]:
     return [p for p in pages if words in p]
 
 
-@pytest.mark.parametrize("slug", [s.slug for s in Catalog.load()])
+@pytest.mark.parametrize("slug", [s.slug for s in Catalog.load() if s.has_form])
 def test_every_service_prints_blank_and_sample(catalog, slug):
     service = catalog[slug]
     for render in (pdf.render_blank_pdf, pdf.render_sample_pdf):

@@ -17,7 +17,7 @@ from renderers.html import render_form
 from tests.browser_form import submit
 from tests.shared import require_shared, shared_dir
 
-SLUGS = [s.slug for s in Catalog.load()]
+SLUGS = [s.slug for s in Catalog.load() if s.has_form]  # information-only services have no form
 CORPUS = shared_dir() / "corpus" if shared_dir() else None
 
 

@@ -13,7 +13,7 @@ from tests.web.helpers import login, text
 from web import resources, services
 
 LEVEL_2 = "chung-thuc-ban-sao-tu-ban-chinh"
-LEVEL_1 = "tam-ngung-tiep-tuc-kinh-doanh-ho-kinh-doanh"
+LEVEL_1 = "dang-ky-khai-tu-luu-dong"  # information only
 
 
 def downloads(page: str) -> str:

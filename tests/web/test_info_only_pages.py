@@ -44,7 +44,9 @@ def test_its_page_informs_and_sends_the_citizen_to_the_desk(client, info_catalog
     page = text(response)
     assert response.status_code == 200 and INFO_NAME in page
     assert "Thủ tục này chỉ cung cấp thông tin (mức độ 1)" in page
-    assert f"nộp cho Bộ phận một cửa của {service.info.agency.name} (cách thức: trực tiếp)" in page
+    # The desk's ways here; filing online is on the national portal, not on this one.
+    assert f"nộp cho Bộ phận một cửa của {service.info.agency.name} (cách thức: trực tiếp; qua dịch vụ bưu chính)" in page
+    assert "cũng nhận hồ sơ trực tuyến trên Cổng Dịch vụ công quốc gia" in page
     for doc in service.documents:
         assert doc.name in page
     for step in service.info.steps:
@@ -53,11 +55,6 @@ def test_its_page_informs_and_sends_the_citizen_to_the_desk(client, info_catalog
     assert 'class="cta"' not in page and "button-link primary" not in page
     assert "/dang-ky-ho-so" not in page and "/ho-so-mau" not in page and "Xem hồ sơ mẫu" not in page
     assert text(client.get(f"/dich-vu/{INFO}")) == page  # the page cache serves it the same
-
-
-def test_a_level_1_service_with_a_form_keeps_its_sample_link(client):
-    page = text(client.get("/dich-vu/tam-ngung-tiep-tuc-kinh-doanh-ho-kinh-doanh"))
-    assert "Xem hồ sơ mẫu" in page and "chỉ cung cấp thông tin" not in page
 
 
 def test_its_sample_and_form_answer_404(app, client, citizen):
