@@ -92,6 +92,7 @@ class Dossier(BaseModel):
     owner: str  # the citizen's user id
     applicant_name: str
     applicant_id_number: str | None = None  # for the public lookup by ID number
+    summary: str = ""  # what tells it apart: the form's x-summary fields (engine.summary), set at each save
     status: Status = Status.DRAFT
     # How it was sent (engine.definition.Method): the portal's own dossiers come online;
     # the time and fees of a service may differ by method.

@@ -22,6 +22,7 @@ from typing import Any
 from engine.catalog import Service
 from engine.dossier import Actor, Attachment, Dossier, LogEntry, Status, new_id
 from engine.receipts import new_receipt_number
+from engine.summary import summarize
 from engine.validation import FieldError
 from engine.workdays import add_days, add_working_days, counted_from, is_working_day, working_days_between
 from engine.workflow import (DESK, WORKFLOW, Forbidden, InvalidTransition, LifecycleError, NotFound, Transition,
@@ -36,15 +37,26 @@ is_overdue = WORKFLOW.is_overdue
 
 
 class Incomplete(LifecycleError):
-    def __init__(self, errors: list[FieldError], missing_documents: list[str]):
+    """``unticked``: the names of mandatory documents (*) the citizen neither ticked in
+    "Chọn thông tin bạn có" nor (where the document has an upload slot) uploaded."""
+
+    def __init__(self, errors: list[FieldError], missing_documents: list[str], unticked: list[str] | None = None):
+        self.unticked = list(unticked or [])
         parts = []
         if errors:
             parts.append(f"biểu mẫu còn {len(errors)} lỗi")
         if missing_documents:
             parts.append("chưa tải lên: " + "; ".join(missing_documents))
+        if self.unticked:
+            parts.append(unticked_message(self.unticked))
         super().__init__("Hồ sơ chưa đầy đủ: " + ", ".join(parts))
         self.errors = errors
         self.missing_documents = missing_documents
+
+
+def unticked_message(names: list[str]) -> str:
+    """What the checklist says about mandatory documents left unticked (Vietnamese)."""
+    return "Chưa đánh dấu giấy tờ bắt buộc (*) trong “Chọn thông tin bạn có”: " + "; ".join(names)
 
 
 def _logged(dossier: Dossier, actor: Actor, transition: Transition, now: dt.datetime, note: str = "",
@@ -75,11 +87,25 @@ def _check_checklist(service: Service, checklist: Iterable[str]) -> list[str]:
     return chosen
 
 
-def completeness(service: Service, dossier: Dossier) -> tuple[list[FieldError], list[str]]:
-    """The form's errors and the names of required uploads still missing."""
+def unticked(service: Service, checklist: Iterable[str], attachments: Iterable[str] | None = None) -> list[str]:
+    """The names of the mandatory documents (*) other than the form itself that are not
+    ticked in the checklist. With ``attachments`` (at submission), a document uploaded
+    counts as given; without (at "Lưu lại", before any file can be attached), only the
+    documents with no upload slot are asked for: the others may still be uploaded."""
+    ticked = set(checklist)
+    uploaded = None if attachments is None else set(attachments)
+    return [d.name for d in service.documents
+            if d.mandatory and not d.from_form and d.id not in ticked
+            and (d.upload is None if uploaded is None else d.id not in uploaded)]
+
+
+def completeness(service: Service, dossier: Dossier) -> tuple[list[FieldError], list[str], list[str]]:
+    """The form's errors, the names of required uploads still missing, and of mandatory
+    documents neither ticked nor uploaded (those already missing as uploads not repeated)."""
     missing = [d.name for d in service.documents
                if d.upload and d.upload.required and d.id not in dossier.attachments]
-    return service.validate(dossier.data), missing
+    left = [name for name in unticked(service, dossier.checklist, dossier.attachments) if name not in missing]
+    return service.validate(dossier.data), missing, left
 
 
 def desk_request(dossier: Dossier, workflow: Workflow = WORKFLOW) -> LogEntry | None:
@@ -101,14 +127,16 @@ def create(service: Service, actor: Actor, data: dict, checklist: Iterable[str],
         raise Forbidden(transition.refusal)
     if not service.online:
         raise InvalidTransition("Dịch vụ này không nhận hồ sơ trực tuyến")
-    errors = service.validate(data)
-    if errors:
-        raise Incomplete(errors, [])
+    chosen = _check_checklist(service, checklist)
+    errors, left = service.validate(data), unticked(service, chosen)
+    if errors or left:
+        raise Incomplete(errors, [], left)
     dossier = Dossier(
         id=new_id(), service=service.slug, service_version=service.version, agency=service.info.agency.code,
         owner=actor.id,
         applicant_name=actor.name, applicant_id_number=applicant_id_number,
-        data=data, checklist=_check_checklist(service, checklist), created_at=now, updated_at=now,
+        summary=summarize(service.form_schema, data),
+        data=data, checklist=chosen, created_at=now, updated_at=now,
     )
     return _logged(dossier, actor, transition, now)
 
@@ -116,10 +144,12 @@ def create(service: Service, actor: Actor, data: dict, checklist: Iterable[str],
 def edit(dossier: Dossier, service: Service, actor: Actor, data: dict, checklist: Iterable[str],
          now: dt.datetime) -> Dossier:
     transition = WORKFLOW.check(dossier, actor, "edit", now)
-    errors = service.validate(data)
-    if errors:
-        raise Incomplete(errors, [])
-    return _logged(dossier, actor, transition, now, data=data, checklist=_check_checklist(service, checklist))
+    chosen = _check_checklist(service, checklist)
+    errors, left = service.validate(data), unticked(service, chosen)
+    if errors or left:
+        raise Incomplete(errors, [], left)
+    return _logged(dossier, actor, transition, now, data=data, checklist=chosen,
+                   summary=summarize(service.form_schema, data))
 
 
 def attach(dossier: Dossier, service: Service, actor: Actor, doc_id: str, attachment: Attachment,
@@ -163,9 +193,9 @@ def submit(dossier: Dossier, service: Service, actor: Actor, now: dt.datetime) -
         WORKFLOW.authorize(dossier, actor, WORKFLOW[action])
         raise InvalidTransition("Hồ sơ chưa được xác nhận qua thư điện tử")
     transition = WORKFLOW.check(dossier, actor, action, now)
-    errors, missing = completeness(service, dossier)
-    if errors or missing:
-        raise Incomplete(errors, missing)
+    errors, missing, left = completeness(service, dossier)
+    if errors or missing or left:
+        raise Incomplete(errors, missing, left)
     if action == "submit":
         return _logged(dossier, actor, transition, now, submitted_at=now)
     if dossier.receipt_number is None:  # the desk asked before accepting: back to the inbox

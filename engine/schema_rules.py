@@ -54,6 +54,7 @@ X_KEYWORDS: dict[str, Callable[[Any], str | None]] = {
     else "x-order phải là danh sách tên trường",
     "x-prefill": lambda v: None if isinstance(v, str) else "x-prefill phải là tên một thông tin trong hồ sơ cá nhân",
     "x-address": lambda v: None if isinstance(v, bool) else "x-address phải là true hoặc false",
+    "x-summary": lambda v: None if isinstance(v, bool) else "x-summary phải là true hoặc false",
     "x-id-number-matches": lambda v: None
     if isinstance(v, dict) and set(keywords.ID_NUMBER_MATCHES_REQUIRED) <= set(v) <= set(keywords.ID_NUMBER_MATCHES_FIELDS)
     and all(isinstance(p, str) and p.startswith("/") for p in v.values())
@@ -220,7 +221,58 @@ def check_bundled(form: Any) -> Iterator[tuple[str, str]]:
         value = node.get("x-id-number-matches")
         if X_KEYWORDS["x-id-number-matches"](value) is None:
             yield from _id_number_matches_fields(form, node, value, f"{at}/x-id-number-matches")
+        if node.get("x-summary") is True:
+            yield from _summary_field(form, node, at)
         stack.extend((sub, sub_at, depth + 1) for sub, sub_at in subschemas(node, at))
+
+
+# What a summary never shows: personal numbers (a tax code is an ID number since 2025) and contacts.
+NOT_IN_SUMMARY = (*ID_FORMATS, "tax-code", "phone", "email")
+
+
+def _digits_only(form: dict, field: dict) -> bool:
+    """A field whose pattern takes a run of 8 to 12 digits: an ID number by another name."""
+    for schema in _targets(form, field):
+        pattern = schema.get("pattern")
+        if isinstance(pattern, str) and not patterns.problem(pattern):
+            try:
+                if any(re.search(pattern, "0" * n) for n in range(8, 13)) and not re.search(pattern, "Nhà số"):
+                    return True
+            except re.error:
+                return False
+    return False
+
+
+_NOT_A_FIELD = ("items", "prefixItems", "contains", "additionalProperties", "patternProperties", "if", "not",
+                "propertyNames", "dependentSchemas")
+
+
+def _summary_field(form: dict, node: dict, at: str) -> Iterator[tuple[str, str]]:
+    """An ``x-summary`` field (engine.summary) names the dossier in lists and e-mails: it
+    must be a field of the form outside any list, a text, a number or an address, and
+    never a person's ID number."""
+    tokens = pointers.split(at)
+    where = f"{at}/x-summary"
+    if len(tokens) < 2 or tokens[-2] != "properties" or any(t in _NOT_A_FIELD for t in tokens[:-1]):
+        yield where, "x-summary chỉ đặt ở một trường của biểu mẫu (trong properties, không trong danh sách items)"
+        return
+    if _format(form, node) in NOT_IN_SUMMARY or _digits_only(form, node):
+        yield where, ("x-summary không được đặt ở số định danh (CMND/CCCD, hộ chiếu), mã số thuế, số điện thoại "
+                      "hay thư điện tử: tóm tắt hồ sơ hiện trong danh sách và thư điện tử")
+        return
+    if _options(form, node):
+        yield where, "x-summary không đặt ở trường lựa chọn: giá trị lưu là mã, không phải chữ người đọc"
+        return
+    kinds = set()
+    for schema in _targets(form, node):
+        kind = schema.get("type")
+        kinds.update(kind if isinstance(kind, list) else [kind] if isinstance(kind, str) else [])
+        if schema.get("x-address") is True:
+            return
+        if kinds:
+            break
+    if not kinds or not kinds <= {"string", "integer", "number", "null"}:
+        yield where, "x-summary chỉ đặt ở trường văn bản, số hoặc địa chỉ (x-address)"
 
 
 _KINDS = {

@@ -66,18 +66,20 @@ class Updated:
     dossier: Dossier
     form_errors: list[FieldError] = field(default_factory=list)
     upload_errors: dict[str, str] = field(default_factory=dict)  # document id -> why the file was refused
+    unticked: list[str] = field(default_factory=list)  # mandatory documents left unticked: not saved either
 
 
 def update(portal: Portal, dossier: Dossier, service: Service, user: User, data: dict, checklist: Iterable[str],
            uploads: Mapping[str, Upload], removals: Iterable[str]) -> Updated:
     """Attach the posted files, remove the ticked ones, then save the form. Each file change
-    is stored at once; a form with errors is not saved (``form_errors``)."""
+    is stored at once; a form with errors is not saved (``form_errors``), nor one that
+    leaves a mandatory document unticked (``unticked``)."""
     actor = to_actor(user)
     dossier, upload_errors = _apply_files(portal, dossier, service, actor, uploads, set(removals))
     try:
         edited = lifecycle.edit(dossier, service, actor, data, checklist, portal.now())
     except lifecycle.Incomplete as exc:
-        return Updated(dossier, exc.errors, upload_errors)
+        return Updated(dossier, exc.errors, upload_errors, exc.unticked)
     return Updated(portal.dossiers.update(edited), [], upload_errors)
 
 

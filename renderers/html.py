@@ -527,13 +527,23 @@ DISPLAY_MACROS = MacroTable("display.html", lambda w: w.display_macro, posts=Fal
 
 def render_form(schema: Any, data: Any = None, errors: list[FieldError] | None = None) -> Markup:
     """The form's controls, prefilled, with inline errors and an error summary on top."""
+    summary, body = render_form_parts(schema, data, errors)
+    return summary + body
+
+
+def render_form_parts(schema: Any, data: Any = None, errors: list[FieldError] | None = None,
+                      outside: list[tuple[str, str]] | None = None) -> tuple[Markup, Markup]:
+    """The error summary and the form's controls apart, for a page that puts the summary
+    above more than the form; ``outside``: (anchor id, message) of the page's own errors
+    beside the form's (the checklist of a dossier), listed first."""
     model = form_model(schema)
     if data is None:
         data = model.root.initial()
     walk = _Walk(FORM_MACROS, errors)
     body = walk.field(model.root, data, "", "")
-    summary = FORM_MACROS.named("w_summary")(walk.summary()) if errors else Markup()
-    return summary + body
+    items = [*(outside or []), *(walk.summary() if errors else [])]
+    summary = FORM_MACROS.named("w_summary")(items) if items else Markup()
+    return summary, body
 
 
 def render_display(schema: Any, data: Any, sample: bool = False, blank: bool = False) -> Markup:

@@ -25,7 +25,7 @@ from engine.prefill import prefill
 from engine.repository import ConflictError
 from operations import dossiers as operations
 from operations.files import Upload
-from renderers.html import render_display, render_form
+from renderers.html import render_display, render_form_parts
 from web import resources
 from web.auth import actor, current_user, login_required
 from web.found import dossier_or_404, service_or_404
@@ -52,10 +52,18 @@ def _profile() -> dict[str, Any]:
     return {"full_name": user.full_name, "id_number": user.id_number, "phone": user.phone, "email": user.email}
 
 
+CHECKLIST_ANCHOR = "doc-checklist"
+
+
 def _edit_page(service: Service, data: Any, checklist: list[str], errors=None, dossier: Dossier | None = None,
-               upload_errors: dict[str, str] | None = None, status: int = 200):
-    form_html = render_form(service.form_schema, data, errors)
+               upload_errors: dict[str, str] | None = None, status: int = 200, unticked: list[str] | None = None):
+    checklist_error = _("Chưa đánh dấu giấy tờ bắt buộc (*) trong “Chọn thông tin bạn có”: %(documents)s",
+                        documents="; ".join(unticked)) if unticked else ""
+    summary_html, form_html = render_form_parts(service.form_schema, data, errors,
+                                                [(CHECKLIST_ANCHOR, checklist_error)] if checklist_error else None)
     return render_template("dossiers/edit.html", service=service, dossier=dossier, form_html=form_html,
+                           summary_html=summary_html, checklist_error=checklist_error,
+                           checklist_anchor=CHECKLIST_ANCHOR,
                            checklist=checklist, errors=errors or [], upload_errors=upload_errors or {},
                            status_labels=STATUS_LABELS, actions=_actions(dossier) if dossier else frozenset(),
                            desk_request=lifecycle.desk_request(dossier, resources.workflow()) if dossier else None), status
@@ -83,7 +91,7 @@ def create(slug: str):
     try:
         dossier = operations.create(resources.portal(), service, current_user(), data, checklist)
     except lifecycle.Incomplete as exc:
-        return _edit_page(service, data, checklist, exc.errors, status=422)
+        return _edit_page(service, data, checklist, exc.errors, status=422, unticked=exc.unticked)
     except LifecycleError as exc:
         flash(exc.message, "error")
         return _edit_page(service, data, checklist, status=409)
@@ -116,9 +124,11 @@ def update(dossier_id: str):
     except LifecycleError as exc:
         flash(exc.message, "error")
         return redirect(url_for("dossiers.view", dossier_id=dossier.id))
-    if updated.form_errors:
-        flash(_("Hồ sơ chưa được cập nhật: biểu mẫu còn lỗi cần sửa."), "error")
-        return _edit_page(service, data, checklist, updated.form_errors, dossier=updated.dossier, status=422)
+    if updated.form_errors or updated.unticked:
+        flash(_("Hồ sơ chưa được cập nhật: biểu mẫu còn lỗi cần sửa.") if updated.form_errors else
+              _("Hồ sơ chưa được cập nhật: còn giấy tờ bắt buộc chưa đánh dấu."), "error")
+        return _edit_page(service, data, checklist, updated.form_errors, dossier=updated.dossier, status=422,
+                          unticked=updated.unticked, upload_errors=updated.upload_errors)
     if updated.upload_errors:
         flash(_("Hồ sơ đã được cập nhật, nhưng có tệp không được nhận (xem bên dưới)."), "error")
         return _edit_page(service, updated.dossier.data, updated.dossier.checklist, dossier=updated.dossier,
@@ -266,14 +276,14 @@ def submit(dossier_id: str):
             # The second click of a double click, or a resubmission already taken.
             flash(_("Hồ sơ đã được nộp đến Bộ phận một cửa."), "success")
             return redirect(url_for("dossiers.manage"))
-        errors, missing = lifecycle.completeness(service, dossier)
-        return render_template("dossiers/confirm_submit.html", errors=errors, missing=missing,
+        errors, missing, unticked = lifecycle.completeness(service, dossier)
+        return render_template("dossiers/confirm_submit.html", errors=errors, missing=missing, unticked=unticked,
                                can_send=sending.action in actions, **page)
     try:
         sent = operations.submit(resources.portal(), dossier, service, current_user())[1]
     except lifecycle.Incomplete as exc:
         return render_template("dossiers/confirm_submit.html", errors=exc.errors, missing=exc.missing_documents,
-                               can_send=True, **page), 422
+                               unticked=exc.unticked, can_send=True, **page), 422
     except (ConflictError, LifecycleError):
         flash(_("Hồ sơ vừa được thay đổi ở nơi khác; vui lòng thử lại."), "error")
         return redirect(url_for("dossiers.view", dossier_id=dossier.id))

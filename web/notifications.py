@@ -1,8 +1,9 @@
 """E-mails to citizens about their dossiers: the portal's notifier (``operations.portal.Notifier``).
 
-Every message says which dossier (service and date, receipt number once there is one)
-and links to it; none carries the applicant's ID number or the form's content, since
-e-mail travels and is kept outside the portal. The links are built for the request
+Every message says which dossier (service and date, receipt number once there is one,
+and its summary: the few fields its author marked ``x-summary``, never an ID number, see
+``engine.summary``) and links to it; none carries the applicant's ID number or the rest
+of the form's content, since e-mail travels and is kept outside the portal. The links are built for the request
 being answered (or on ``PUBLIC_URL``).
 """
 

@@ -83,7 +83,8 @@ def test_updating_a_dossier(slug, app, catalog, citizen):
     user, send = citizen
     service = catalog[slug]
     store = resources.portal(app).dossiers
-    dossier = store.add(lifecycle.create(service, to_actor(user), copy.deepcopy(service.sample), [],
+    mandatory = [d.id for d in service.documents if d.mandatory]  # saved only with the (*) items ticked
+    dossier = store.add(lifecycle.create(service, to_actor(user), copy.deepcopy(service.sample), mandatory,
                                          resources.portal(app).now(), user.id_number))
     path = f"/ho-so/{dossier.id}/cap-nhat"
     token = csrf_token(send.client, path)
