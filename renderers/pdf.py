@@ -124,9 +124,10 @@ def render_sample_pdf(service: Service) -> bytes:
         return html_to_pdf(render_sample_html(service))
 
 
-def render_receipt_pdf(service: Service, dossier: Dossier, clerk_name: str, lookup_url: str | None) -> bytes:
+def render_receipt_pdf(service: Service, dossier: Dossier, clerk_name: str, lookup_url: str | None,
+                       place: str = "") -> bytes:
     with _timed("receipt"):
-        return html_to_pdf(render_receipt_html(service, dossier, clerk_name, lookup_url))
+        return html_to_pdf(render_receipt_html(service, dossier, clerk_name, lookup_url, place))
 
 
 def lookup_url_for(base_url: str, receipt_number: str) -> str:

@@ -13,6 +13,8 @@ prints, follow from that table and the processing log alone:
 
 Each ``render_*`` returns the HTML or the PDF bytes and nothing else (no signing, no
 response), printed like every other PDF of ``renderers.pdf``: fonts only, nothing fetched.
+The table imports without WeasyPrint (pages list the slips a dossier has); the printer is
+imported by the first slip printed.
 """
 
 from __future__ import annotations
@@ -24,7 +26,6 @@ from dataclasses import dataclass
 from engine.catalog import Service
 from engine.dossier import Dossier, LogEntry
 from engine.lifecycle import read_reschedule_note
-from renderers import pdf
 from renderers.timing import timed
 
 CIRCULAR = "Thông tư 03/2025/TT-VPCP"
@@ -100,7 +101,7 @@ def render_slip_html(service: Service, kind: str, dossier: Dossier, lookup_url: 
 def render_slip_pdf(service: Service, kind: str, dossier: Dossier, lookup_url: str | None = None,
                     place: str = "") -> bytes:
     with timed(f"slip-{kind}"):
-        return pdf.html_to_pdf(render_slip_html(service, kind, dossier, lookup_url, place))
+        return _pdf().html_to_pdf(render_slip_html(service, kind, dossier, lookup_url, place))
 
 
 Render = Callable[[Service, Slip, Dossier, LogEntry, "str | None", str], str]
@@ -108,12 +109,13 @@ Render = Callable[[Service, Slip, Dossier, LogEntry, "str | None", str], str]
 
 def _receipt(service: Service, slip: Slip, dossier: Dossier, entry: LogEntry, lookup_url: str | None,
              place: str) -> str:
-    return pdf.render_receipt_html(service, dossier, entry.actor_name, lookup_url, place=place)
+    return _pdf().render_receipt_html(service, dossier, entry.actor_name, lookup_url, place=place)
 
 
 def _notice(service: Service, slip: Slip, dossier: Dossier, entry: LogEntry, lookup_url: str | None,
             place: str) -> str:
     """Slips 02 to 05: the heading, the dossier, the entry's note, the clerk."""
+    pdf = _pdf()
     pdf._same_service(service, dossier)
     receipt = dossier.receipt_number if slip.accepted is not False else None
     reason, new_date, old_date = entry.note, None, None
@@ -132,6 +134,12 @@ def _notice(service: Service, slip: Slip, dossier: Dossier, entry: LogEntry, loo
         accepted=pdf._short_date(dossier.accepted_at) if dossier.accepted_at else "",
         place_date=pdf.place_date(place, entry.at), watermark=False,
     )
+
+
+def _pdf():
+    from renderers import pdf  # WeasyPrint and Pango: imported by the first print only
+
+    return pdf
 
 
 def _day(value: dt.date | None) -> str:
