@@ -100,7 +100,8 @@ def test_a_refusal_after_acceptance_is_form_05(household):
 
 def test_form_04_gives_the_reason_and_the_new_date(household):
     note = reschedule_note("Cần xác minh địa điểm kinh doanh.", dt.date(2026, 12, 11), dt.date(2026, 12, 7))
-    dossier = accepted(household, entry("reschedule", note)).model_copy(update={"appointment_date": dt.date(2026, 12, 11)})
+    dossier = accepted(household, entry("reschedule", note))
+    dossier = dossier.model_copy(update={"appointment_date": dt.date(2026, 12, 11)})
     text = text_of(household, "xin-loi", dossier)
     assert "Mẫu số 04 (Phụ lục I, Thông tư 03/2025/TT-VPCP)" in text
     assert "VĂN BẢN XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT" in text
