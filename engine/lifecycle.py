@@ -15,6 +15,7 @@ not yours, or not your agency's; the same answer as a dossier that does not exis
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -284,9 +285,29 @@ def reschedule(dossier: Dossier, actor: Actor, new_date: dt.date | None, reason:
     assert dossier.appointment_date is not None
     if new_date <= max(dossier.appointment_date, now.date()) or not is_working_day(new_date):
         raise InvalidTransition("Ngày hẹn mới phải là một ngày làm việc sau ngày hẹn cũ")
-    return _logged(dossier, actor, transition, now,
-                   note=f"{reason.strip()} Hẹn lại ngày {new_date:%d/%m/%Y} (hẹn cũ {dossier.appointment_date:%d/%m/%Y}).",
+    return _logged(dossier, actor, transition, now, note=reschedule_note(reason, new_date, dossier.appointment_date),
                    appointment_date=new_date)
+
+
+_RESCHEDULED = re.compile(r"(?P<reason>.*) Hẹn lại ngày (?P<new>\d\d/\d\d/\d{4}) \(hẹn cũ (?P<old>\d\d/\d\d/\d{4})\)\.",
+                          re.S)
+
+
+def reschedule_note(reason: str, new_date: dt.date, old_date: dt.date) -> str:
+    """The log note of a new appointment: the reason, then the new and the old date."""
+    return f"{reason.strip()} Hẹn lại ngày {new_date:%d/%m/%Y} (hẹn cũ {old_date:%d/%m/%Y})."
+
+
+def read_reschedule_note(note: str) -> tuple[str, dt.date, dt.date] | None:
+    """The reason, the new date and the old one back from :func:`reschedule_note`'s text."""
+    found = _RESCHEDULED.fullmatch(note)
+    if found is None:
+        return None
+    return found["reason"], _day(found["new"]), _day(found["old"])
+
+
+def _day(text: str) -> dt.date:
+    return dt.datetime.strptime(text, "%d/%m/%Y").date()
 
 
 def move(dossier: Dossier, actor: Actor, action: str, now: dt.datetime, inputs: Inputs,

@@ -81,8 +81,10 @@ def render_sample_html(service: Service) -> str:
     )
 
 
-def render_receipt_html(service: Service, dossier: Dossier, clerk_name: str, lookup_url: str | None) -> str:
-    """Giấy tiếp nhận hồ sơ và hẹn trả kết quả: for an accepted dossier only."""
+def render_receipt_html(service: Service, dossier: Dossier, clerk_name: str, lookup_url: str | None,
+                        place: str = "") -> str:
+    """Giấy tiếp nhận hồ sơ và hẹn trả kết quả (Mẫu số 01, ``renderers.slips``): for an
+    accepted dossier only. ``place``: the place name before the date, if known."""
     _same_service(service, dossier)
     if not dossier.receipt_number or dossier.appointment_date is None:
         raise ValueError(f"hồ sơ {dossier.id} chưa được tiếp nhận: chưa có số biên nhận và ngày hẹn")
@@ -99,7 +101,7 @@ def render_receipt_html(service: Service, dossier: Dossier, clerk_name: str, loo
         clerk_name=clerk_name,
         documents=[d for d in _documents(service, dossier) if d.received],
         accepted_time=f"{accepted:%H} giờ {accepted:%M} phút, ngày {accepted:%d/%m/%Y}" if accepted else "",
-        place_date=_long_date(dossier.accepted_at),
+        place_date=place_date(place, dossier.accepted_at),
         receipt=_receipt_facts(dossier, lookup_url),
         watermark=False,
     )
@@ -122,9 +124,10 @@ def render_sample_pdf(service: Service) -> bytes:
         return html_to_pdf(render_sample_html(service))
 
 
-def render_receipt_pdf(service: Service, dossier: Dossier, clerk_name: str, lookup_url: str | None) -> bytes:
+def render_receipt_pdf(service: Service, dossier: Dossier, clerk_name: str, lookup_url: str | None,
+                       place: str = "") -> bytes:
     with _timed("receipt"):
-        return html_to_pdf(render_receipt_html(service, dossier, clerk_name, lookup_url))
+        return html_to_pdf(render_receipt_html(service, dossier, clerk_name, lookup_url, place))
 
 
 def lookup_url_for(base_url: str, receipt_number: str) -> str:
@@ -255,6 +258,13 @@ def _vn(moment: dt.datetime) -> dt.datetime:
 def _short_date(value: dt.date | dt.datetime) -> str:
     day = _vn(value) if isinstance(value, dt.datetime) else value
     return f"{day:%d/%m/%Y}"
+
+
+def place_date(place: str, value: dt.date | dt.datetime | None) -> str:
+    """"Vị Thanh, ngày 02 tháng 12 năm 2026"; without a place, the date alone."""
+    if not place or value is None:
+        return _long_date(value)
+    return f"{place}, n{_long_date(value)[1:]}"
 
 
 def _long_date(value: dt.date | dt.datetime | None) -> str:

@@ -32,6 +32,7 @@ from web import resources
 from web.auth import actor, current_user, roles_required
 from web.found import dossier_or_404, version_or_404
 from web.lookup import status_url
+from web.slips import slip_place, slip_response, slips_for
 
 bp = Blueprint("desk", __name__, url_prefix="/mot-cua")
 
@@ -180,6 +181,7 @@ def dossier_page(dossier_id: str):
                            display=render_display(service.form_schema, dossier.data), status_labels=STATUS_LABELS,
                            action_labels=portal.workflow.labels, overdue=portal.workflow.is_overdue(dossier, today),
                            actions=portal.workflow.desk_actions(dossier, actor(), portal.now()), today=today,
+                           slips=slips_for(dossier),
                            appointment=appointment_if_accepted(dossier, service, portal.now()))
 
 
@@ -259,19 +261,22 @@ def print_receipt(dossier_id: str):
     if dossier.receipt_number is None:
         abort(404)
     accepted_by = next((e.actor_name for e in reversed(dossier.log) if e.action == "accept"), current_user().full_name)
-    return _pdf(_printing().render_receipt_pdf(service, dossier, accepted_by, _lookup_url(dossier)),
+    return _pdf(_printing().render_receipt_pdf(service, dossier, accepted_by, _lookup_url(dossier), slip_place()),
                 f"bien-nhan-{dossier.receipt_number}.pdf")
 
 
 @bp.get("/ho-so/<dossier_id>/phieu-xin-loi")
 @roles_required(*DESK)
 def apology(dossier_id: str):
-    """Phiếu xin lỗi và hẹn lại ngày trả kết quả, from the log entry of the last new appointment."""
-    dossier, service = dossier_or_404(dossier_id)
-    entry = next((e for e in reversed(dossier.log) if e.action == "reschedule"), None)
-    if entry is None:
-        abort(404)
-    return render_template("desk/apology.html", dossier=dossier, service=service, entry=entry)
+    """The old address of the apology slip: now Mẫu số 04, a PDF."""
+    return redirect(url_for("desk.print_slip", dossier_id=dossier_id, kind="xin-loi"))
+
+
+@bp.get("/ho-so/<dossier_id>/phieu/<kind>.pdf")
+@roles_required(*DESK)
+def print_slip(dossier_id: str, kind: str):
+    """A slip of renderers.slips (Mẫu số 01 to 05) the dossier has; 404 for one it has not."""
+    return slip_response(dossier_id, kind)
 
 
 @bp.post("/in-ho-so")

@@ -32,6 +32,7 @@ from web.found import dossier_or_404, service_or_404
 from web.lookup import status_url
 from web.notifications import confirm_serializer
 from web.page_cache import cached_page
+from web.slips import slip_response, slips_for
 
 bp = Blueprint("dossiers", __name__)
 
@@ -197,7 +198,14 @@ def view(dossier_id: str):
     return render_template("dossiers/view.html", dossier=dossier, service=service,
                            display=render_display(service.form_schema, dossier.data),
                            status_labels=STATUS_LABELS, action_labels=resources.workflow().labels,
-                           actions=_actions(dossier))
+                           actions=_actions(dossier), slips=slips_for(dossier))
+
+
+@bp.get("/ho-so/<dossier_id>/phieu/<kind>.pdf")
+@login_required
+def slip(dossier_id: str, kind: str):
+    """A slip the desk made for this dossier and addressed to its applicant (web.slips)."""
+    return slip_response(dossier_id, kind)
 
 
 @bp.get("/ho-so/<dossier_id>/tep/<doc_id>")

@@ -188,8 +188,10 @@ def test_a_late_dossier_gets_an_apology_slip_and_a_new_appointment(app, desk, do
     act(desk, dossier.id, "hen-lai", new_date="2026-12-04", note="Cần xác minh địa điểm kinh doanh.")
     moved = stored(app, dossier.id)
     assert moved.appointment_date == dt.date(2026, 12, 4) and moved.log[-1].action == "reschedule"
-    slip = text(desk.get(f"/mot-cua/ho-so/{dossier.id}/phieu-xin-loi"))
-    assert "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ" in slip and "04/12/2026" in slip
+    old_address = desk.get(f"/mot-cua/ho-so/{dossier.id}/phieu-xin-loi")
+    assert old_address.status_code == 302 and old_address.headers["Location"].endswith("/phieu/xin-loi.pdf")
+    slip = " ".join(pdf_text(desk.get(old_address.headers["Location"]).data).split())
+    assert "VĂN BẢN XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT" in slip and "04/12/2026" in slip
     assert "04/12/2026" in body(smtp.messages[-1])
 
 
