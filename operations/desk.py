@@ -72,7 +72,7 @@ def _signed_result(portal: Portal, pdf: bytes, agency: str) -> bytes:
     try:
         return portal.sign(pdf, agency, RESULT_REASON)
     except SigningFailed as exc:
-        raise UploadRefused(f"Tệp kết quả: {exc.message}. Hãy tải lên bản PDF không đặt mật khẩu.") from None
+        raise UploadRefused(f"Tệp kết quả: {exc.message}. Chưa lưu kết quả; hãy thử lại.") from None
 
 
 def _discard(portal: Portal, kept: Attachment | None) -> None:

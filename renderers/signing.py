@@ -11,6 +11,7 @@ loads each agency's PKCS#12 key at start-up and gives its bytes to :func:`load_k
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 from dataclasses import dataclass
 
@@ -72,6 +73,22 @@ def load_key(agency: str, pkcs12: bytes, passphrase: bytes | None, now: dt.datet
     return AgencyKey(agency=agency, signer=signer, subject=cert.subject.human_friendly, not_after=not_after)
 
 
+@functools.lru_cache(maxsize=4)
+def _timestamper(url: str) -> HTTPTimeStamper:
+    """One client per authority: it asks once for a sample timestamp (to reserve room for the
+    real ones) and keeps it, so each later signature costs one request. Safe across threads:
+    it opens an HTTP session per request."""
+    return HTTPTimeStamper(url, timeout=10)
+
+
+def _free_field_name(writer: IncrementalPdfFileWriter) -> str:
+    """FIELD_NAME, or FIELD_NAME-2, -3, … when the PDF already has it (a result PDF the portal
+    signed before, uploaded again): its earlier signatures are kept, the new one is added."""
+    taken = {name for name, _value, _ref in fields.enumerate_sig_fields(writer)}
+    return next(name for n in range(1, len(taken) + 2)
+                if (name := FIELD_NAME if n == 1 else f"{FIELD_NAME}-{n}") not in taken)
+
+
 def _is_pkcs12(data: bytes) -> bool:
     """Whether ``data`` is the outer structure of a PKCS#12 archive (readable without its passphrase)."""
     try:
@@ -85,15 +102,15 @@ def sign_pdf(pdf_bytes: bytes, key: AgencyKey, reason: str, location: str,
              timestamp_url: str | None = None) -> bytes:
     """``pdf_bytes`` with the agency's signature added (an invisible signature field);
     :class:`SigningFailed` for a PDF pyHanko cannot sign."""
-    meta = signers.PdfSignatureMetadata(
-        field_name=FIELD_NAME, reason=reason, location=location, md_algorithm="sha256",
-        subfilter=fields.SigSeedSubFilter.PADES,
-    )
-    timestamper = HTTPTimeStamper(timestamp_url, timeout=10) if timestamp_url else None
+    timestamper = _timestamper(timestamp_url) if timestamp_url else None
     try:
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf_bytes), strict=False)
         if writer.security_handler is not None:
             raise SigningFailed("tệp PDF có đặt mật khẩu hoặc mã hóa, không ký số được")
+        meta = signers.PdfSignatureMetadata(
+            field_name=_free_field_name(writer), reason=reason, location=location, md_algorithm="sha256",
+            subfilter=fields.SigSeedSubFilter.PADES,
+        )
         out = signers.PdfSigner(meta, signer=key.signer, timestamper=timestamper).sign_pdf(
             writer, existing_fields_only=False)
     except SigningFailed:

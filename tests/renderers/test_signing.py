@@ -9,8 +9,8 @@ import pytest
 from renderers.pdf import render_receipt_pdf
 from renderers.signing import BadKey, SigningFailed, load_key, sign_pdf
 from tests.renderers.pdf_helpers import LOOKUP_URL, accepted_dossier, pages_text
-from tests.renderers.signing_helpers import (AGENCY, AGENCY_NAME, PASSPHRASE, flip_a_signed_byte, make_pki,
-                                             no_network, signatures)
+from tests.renderers.signing_helpers import (AGENCY, AGENCY_NAME, PASSPHRASE, LocalTsa, flip_a_signed_byte,
+                                             make_pki, no_network, signatures)
 
 __all__ = ["no_network"]  # the fixture, used by name
 
@@ -58,6 +58,38 @@ def test_a_byte_changed_after_signing_fails_verification(key, pki, receipt, no_n
     signed = sign_pdf(receipt, key, "Giấy tiếp nhận", "Thành phố Vị Thanh")
     [status] = signatures(flip_a_signed_byte(signed), pki.ca)
     assert not status.intact and not status.bottom_line
+
+
+def test_a_pdf_signed_before_keeps_its_signature_and_gains_another(key, pki, receipt, tmp_path, no_network):
+    other_key = make_pki(tmp_path, agency_name="Sở Tư pháp thử nghiệm")
+    theirs = sign_pdf(receipt, load_key("so-tu-phap", other_key.p12.read_bytes(), PASSPHRASE.encode()),
+                      "Kết quả", "Vị Thanh")
+    twice = sign_pdf(sign_pdf(theirs, key, "Kết quả", "Vị Thanh"), key, "Kết quả", "Vị Thanh")
+    first, second, third = signatures(twice, pki.ca)
+    assert first.intact and first.valid and first.coverage.name == "ENTIRE_REVISION"
+    assert second.intact and second.valid and second.trusted
+    assert third.bottom_line and third.coverage.name == "ENTIRE_FILE"
+    assert AGENCY_NAME in third.signing_cert.subject.human_friendly
+
+
+def test_with_a_time_stamping_authority_the_signature_carries_its_timestamp(key, pki, receipt, no_network):
+    tsa = LocalTsa(pki)
+    try:
+        signed = sign_pdf(receipt, key, "Giấy tiếp nhận", "Vị Thanh", timestamp_url=tsa.url)
+        first = len(tsa.requests)  # pyHanko's sample request, to size the signature, then the real one
+        sign_pdf(receipt, key, "Giấy tiếp nhận", "Vị Thanh", timestamp_url=tsa.url)
+    finally:
+        tsa.stop()
+    assert first == 2 and len(tsa.requests) == 3  # the sample is kept: one request per later signature
+    [status] = signatures(signed, pki.ca)
+    assert status.bottom_line and status.timestamp_validity is not None
+    assert status.timestamp_validity.intact and status.timestamp_validity.trusted
+    assert abs(status.timestamp_validity.timestamp - dt.datetime.now(dt.timezone.utc)) < dt.timedelta(minutes=5)
+
+
+def test_without_one_there_is_no_timestamp(key, pki, receipt):
+    [status] = signatures(sign_pdf(receipt, key, "Giấy tiếp nhận", "Vị Thanh"), pki.ca)
+    assert status.timestamp_validity is None
 
 
 def test_a_certificate_from_another_ca_is_not_trusted(key, receipt, tmp_path, no_network):
