@@ -10,6 +10,9 @@ Measures, each in a fresh process so runs do not share caches:
     font configuration, and (for contrast) with a new FontConfiguration per render;
   * the same render with fontTools subsetting instead of HarfBuzz, and with
     one-sided dotted borders (the two slow paths the print CSS and Makefile avoid);
+  * signing: the agency's PAdES signature (renderers/signing.py) on the dossier and on the
+    receipt slip, median ms per document beside the unsigned render of the same run (a test
+    CA and key made in a temporary folder; no timestamp, which adds the authority's round trip);
   * batch: dossiers per second through operations.printing with 1 and 2 processes
     (wall time from the call to the last file written, worker start-up included).
 """
@@ -119,6 +122,37 @@ def measure_memory(renders: int, variant: str) -> dict:
             "growth_mb_per_100": (after - before) / renders * 100}
 
 
+def measure_signing(repeats: int) -> dict:
+    from engine.catalog import Catalog
+    from renderers import pdf
+    from renderers.signing import load_key, sign_pdf
+    from tests.renderers.signing_helpers import AGENCY, PASSPHRASE, make_pki
+
+    service = Catalog.load()["dang-ky-thanh-lap-ho-kinh-doanh"]
+    dossier, url = _dossier(service)
+    with tempfile.TemporaryDirectory() as folder:
+        pki = make_pki(Path(folder))
+        key = load_key(AGENCY, pki.p12.read_bytes(), PASSPHRASE.encode())
+    documents = {"dossier": lambda: pdf.render_dossier_pdf(service, dossier, url),
+                 "receipt": lambda: pdf.render_receipt_pdf(service, dossier, "Lê Văn Hùng", url)}
+    result = {}
+    for name, render in documents.items():
+        sign_pdf(render(), key, "Bản in hồ sơ", "Vị Thanh")  # fonts, pyHanko's imports: not counted
+        rendered, signed, signed_cpu = [], [], []
+        for _ in range(repeats):
+            t = time.perf_counter()
+            data = render()
+            t1, c1 = time.perf_counter(), time.process_time()
+            out = sign_pdf(data, key, "Bản in hồ sơ", "Vị Thanh")
+            t2, c2 = time.perf_counter(), time.process_time()
+            rendered.append((t1 - t) * 1000)
+            signed.append((t2 - t1) * 1000)
+            signed_cpu.append((c2 - c1) * 1000)  # CPU time: what other jobs on the machine do not change
+        result[name] = {"render_ms": statistics.median(rendered), "sign_ms": statistics.median(signed),
+                        "sign_cpu_ms": statistics.median(signed_cpu), "bytes": len(data), "signed_bytes": len(out)}
+    return result
+
+
 def measure_batch(count: int, jobs: int) -> dict:
     from engine.catalog import Catalog
     from engine.dossier import new_id
@@ -160,7 +194,7 @@ def main() -> None:
     parser.add_argument("--memory-renders", type=int, default=300)
     parser.add_argument("--batch", type=int, default=200, help="dossiers per batch run")
     parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--parts", default="render,memory,batch", help="comma-separated subset to run")
+    parser.add_argument("--parts", default="render,memory,signing,batch", help="comma-separated subset to run")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
@@ -170,6 +204,8 @@ def main() -> None:
             result = measure_render(int(rest[0]), rest[1])
         elif kind == "memory":
             result = measure_memory(int(rest[0]), rest[1])
+        elif kind == "signing":
+            result = measure_signing(int(rest[0]))
         else:
             result = measure_batch(int(rest[0]), int(rest[1]))
         print(json.dumps(result))
@@ -189,6 +225,8 @@ def main() -> None:
         _report_render(args)
     if "memory" in parts:
         _report_memory(args)
+    if "signing" in parts:
+        _report_signing(args)
     if "batch" in parts:
         _report_batch(args)
 
@@ -218,6 +256,21 @@ def _report_memory(args) -> None:
         renders = args.memory_renders if variant == "shared" else max(args.memory_renders // 3, 30)
         m = _in_child("memory", renders, variant)
         print(f"| {label} | {m['renders']} | {m['before_mb']:.1f} | {m['after_mb']:.1f} | {m['growth_mb_per_100']:.2f} |")
+
+
+def _report_signing(args) -> None:
+    repeats = max(args.repeats // 2, 5)  # at least 5 documents of each kind per run
+    runs = [_in_child("signing", repeats) for _ in range(args.runs)]
+    print(f"\n| signing (median of {repeats} per run, {args.runs} runs) | unsigned render ms | signing ms | "
+          "signing CPU ms | signing / render | KB unsigned | KB signed |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for name, label in [("dossier", "household dossier"), ("receipt", "receipt slip")]:
+        render = statistics.median(r[name]["render_ms"] for r in runs)
+        sign = statistics.median(r[name]["sign_ms"] for r in runs)
+        cpu = statistics.median(r[name]["sign_cpu_ms"] for r in runs)
+        print(f"| {label} | {render:.0f} | {sign:.1f} | {cpu:.1f} | {sign / render:.0%} | "
+              f"{statistics.median(r[name]['bytes'] for r in runs) / 1024:.1f} | "
+              f"{statistics.median(r[name]['signed_bytes'] for r in runs) / 1024:.1f} |")
 
 
 def _report_batch(args) -> None:

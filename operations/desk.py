@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from engine import lifecycle
 from engine.dossier import Actor, Attachment, Dossier
+from engine.uploads import UploadRefused
 from engine.workflow import NotFound, Transition
 from operations.dossiers import load
 from operations.files import Upload, keep
@@ -21,6 +22,7 @@ from operations.portal import Portal
 
 RESULT_FILE_MB = 10
 RESULT_KINDS = ("pdf", "jpeg", "png")
+RESULT_REASON = "Kết quả giải quyết thủ tục hành chính"  # the signature's reason on a result PDF
 
 
 @dataclass(frozen=True)
@@ -47,7 +49,8 @@ def act(portal: Portal, dossier_id: str, actor: Actor, action: str, posted: Post
     result_file = None
     if posted.result_file is not None and any(i.kind == "file" for i in transition.inputs):
         portal.workflow.check(dossier, actor, action, portal.now())  # nothing is kept for a refused action
-        result_file = keep(portal, posted.result_file, RESULT_KINDS, RESULT_FILE_MB, name="ket-qua")
+        result_file = keep(portal, posted.result_file, RESULT_KINDS, RESULT_FILE_MB, name="ket-qua",
+                           sign_pdf=lambda pdf: _signed_result(portal, pdf, service.info.agency.code))
     inputs = lifecycle.Inputs(note=posted.note, new_date=posted.new_date, result_file=result_file)
     try:
         updated = lifecycle.take_desk_action(dossier, service, actor, action, portal.now(), inputs, portal.workflow)
@@ -60,6 +63,16 @@ def act(portal: Portal, dossier_id: str, actor: Actor, action: str, posted: Post
     if owner is not None:
         portal.notifier.desk_action(owner, updated, service, action, note)
     return updated, note
+
+
+def _signed_result(portal: Portal, pdf: bytes, agency: str) -> bytes:
+    """The result PDF as the citizen receives it: signed with the agency's key, if it has one."""
+    from renderers.signing import SigningFailed
+
+    try:
+        return portal.sign(pdf, agency, RESULT_REASON)
+    except SigningFailed as exc:
+        raise UploadRefused(f"Tệp kết quả: {exc.message}. Chưa lưu kết quả; hãy thử lại.") from None
 
 
 def _discard(portal: Portal, kept: Attachment | None) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from engine.bounds import MAX_FILE_NAME
@@ -47,12 +48,15 @@ def safe_filename(name: str, kind: str) -> str:
 
 
 def keep(portal: Portal, upload: Upload, accept: tuple[str, ...] | list[str], max_size_mb: float,
-         name: str | None = None) -> Attachment:
+         name: str | None = None, sign_pdf: Callable[[bytes], bytes] | None = None) -> Attachment:
     """The upload cleaned and stored, if its content is one of the ``accept`` kinds within
     the size; else ``engine.uploads.UploadRefused``, and nothing is stored. ``name``
-    (without its ending) replaces the person's file name."""
+    (without its ending) replaces the person's file name; ``sign_pdf`` gives what is kept
+    of a PDF (the desk's result, signed by the agency)."""
     checked = check(upload.data, tuple(accept), max_size_mb)
     data = clean(upload.data, checked.kind)
+    if sign_pdf is not None and checked.kind == "pdf":
+        data = sign_pdf(data)
     filename = safe_filename(name or upload.filename, checked.kind)
     return Attachment(file_id=portal.files.put(data), filename=filename, media_type=checked.media_type,
                       size=len(data), sha256=hashlib.sha256(data).hexdigest(), uploaded_at=portal.now())

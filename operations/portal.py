@@ -51,6 +51,9 @@ class Portal:
     clock: Clock = system_clock
     workflow: Workflow = WORKFLOW
     close: Callable[[], None] = field(default=lambda: None)  # releases database connections, if any
+    # sign(pdf, agency code, reason): the PDF with the agency's digital signature, or as it is when
+    # the agency has no key (web.signing sets it from the operator's keys; docs/signing.md).
+    sign: Callable[[bytes, str, str], bytes] = field(default=lambda pdf, agency, reason: pdf)
 
     def now(self) -> dt.datetime:
         return self.clock()

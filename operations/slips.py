@@ -40,8 +40,10 @@ def load_slip(portal: Portal, dossier_id: str, actor: Actor, kind: str) -> tuple
 
 def slip_pdf(portal: Portal, dossier_id: str, actor: Actor, kind: str,
              lookup_url: Callable[[str], str] | None = None, place: str = "") -> tuple[bytes, str]:
-    """The PDF of the slip and its file name; ``lookup_url`` makes a receipt number's status
+    """The PDF of the slip (signed by the agency) and its file name; ``lookup_url`` makes a receipt number's status
     page address (its QR code), ``place`` the place name before the date."""
     slip, dossier, service = load_slip(portal, dossier_id, actor, kind)
     url = lookup_url(dossier.receipt_number) if lookup_url and dossier.receipt_number else None
-    return render_slip_pdf(service, slip.kind, dossier, url, place), filename(slip, dossier)
+    # Signed with the agency's key when it has one (web.signing; unchanged otherwise).
+    pdf = portal.sign(render_slip_pdf(service, slip.kind, dossier, url, place), dossier.agency, slip.title)
+    return pdf, filename(slip, dossier)

@@ -21,7 +21,7 @@ from engine import workdays
 from engine.catalog import DEFAULT_ROOT, Catalog
 from web import (access_log, accounts, auth, authoring, desk, dossiers, errors, form_downloads, health, i18n,
                  input_checks, limits, lookup, mail, metrics, page_cache, places, request_log, resources,
-                 security_headers, service_use, services)
+                 security_headers, service_use, services, signing)
 
 # DVC_* environment variable -> setting, for the settings taken as they are.
 _ENV = {
@@ -39,6 +39,8 @@ _ENV = {
     "DVC_DATABASE_URL": "DATABASE_URL",  # web.resources.BACKENDS; unset: TinyDB under the instance folder
     "DVC_LOG_FORMAT": "LOG_FORMAT",  # web.request_log: json, one line per request; unset: text
     "DVC_METRICS_FROM": "METRICS_FROM",  # web.metrics: who may read /metrics
+    "DVC_SIGNING_KEYS": "SIGNING_KEYS",  # web.signing: each agency's PKCS#12 key (JSON, or a JSON file's path)
+    "DVC_TSA_URL": "TSA_URL",  # web.signing: a time-stamping authority for the signatures
 }
 
 
@@ -106,6 +108,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     # file and the entry, rather than the first acceptance that needs its year.
     workdays.check_year_files()
     parts = resources.init_app(app, builtin)  # the catalogue gains the published versions and withdrawals
+    signing.init_app(app)  # each agency's key: one that cannot be used stops the start here
 
     @app.context_processor
     def layout() -> dict[str, Any]:

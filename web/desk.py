@@ -32,6 +32,7 @@ from web import resources
 from web.auth import actor, current_user, roles_required
 from web.found import dossier_or_404, version_or_404
 from web.lookup import status_url
+from web.signing import signed
 from web.slips import slip_place, slip_response, slips_for
 
 bp = Blueprint("desk", __name__, url_prefix="/mot-cua")
@@ -251,7 +252,8 @@ def _lookup_url(dossier: Dossier) -> str | None:
 @roles_required(*DESK)
 def print_dossier(dossier_id: str):
     dossier, service = dossier_or_404(dossier_id)
-    return _pdf(_printing().render_dossier_pdf(service, dossier, _lookup_url(dossier)), f"ho-so-{dossier.id}.pdf")
+    pdf = _printing().render_dossier_pdf(service, dossier, _lookup_url(dossier))
+    return _pdf(signed(pdf, service.info.agency.code, "Bản in hồ sơ"), f"ho-so-{dossier.id}.pdf")
 
 
 @bp.get("/ho-so/<dossier_id>/bien-nhan.pdf")
@@ -261,7 +263,8 @@ def print_receipt(dossier_id: str):
     if dossier.receipt_number is None:
         abort(404)
     accepted_by = next((e.actor_name for e in reversed(dossier.log) if e.action == "accept"), current_user().full_name)
-    return _pdf(_printing().render_receipt_pdf(service, dossier, accepted_by, _lookup_url(dossier), slip_place()),
+    pdf = _printing().render_receipt_pdf(service, dossier, accepted_by, _lookup_url(dossier), slip_place())
+    return _pdf(signed(pdf, service.info.agency.code, "Giấy tiếp nhận hồ sơ và hẹn trả kết quả"),
                 f"bien-nhan-{dossier.receipt_number}.pdf")
 
 
@@ -285,12 +288,14 @@ def print_selected():
     """The inbox's selection as one PDF (a few at the desk; `dichvucong print` for batches)."""
     from pypdf import PdfReader, PdfWriter
 
-    writer = PdfWriter()
+    writer, agencies = PdfWriter(), set()
     for dossier_id in request.form.getlist("chon")[:50]:
         dossier = resources.dossiers().get(dossier_id)
         if dossier is None or not resources.workflow().can_view(dossier, actor()):
             continue
-        pdf = _printing().render_dossier_pdf(version_or_404(dossier), dossier, _lookup_url(dossier))
+        service = version_or_404(dossier)
+        agencies.add(service.info.agency.code)
+        pdf = _printing().render_dossier_pdf(service, dossier, _lookup_url(dossier))
         for page in PdfReader(io.BytesIO(pdf)).pages:
             writer.add_page(page)
     if not writer.pages:
@@ -298,4 +303,7 @@ def print_selected():
         return redirect(url_for("desk.inbox")), 303
     out = io.BytesIO()
     writer.write(out)
-    return _pdf(out.getvalue(), f"ho-so-{resources.portal().now():%Y%m%d-%H%M}.pdf")
+    pdf = out.getvalue()
+    if len(agencies) == 1:  # one agency's dossiers: its signature; several agencies' together: none
+        pdf = signed(pdf, agencies.pop(), "Bản in hồ sơ")
+    return _pdf(pdf, f"ho-so-{resources.portal().now():%Y%m%d-%H%M}.pdf")
