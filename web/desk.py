@@ -19,7 +19,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 
 from engine.bounds import MAX_PAGE
-from engine.dossier import STATUS_LABELS, Dossier
+from engine.dossier import RATING_LABELS, STATUS_LABELS, Dossier
 from engine.lifecycle import LifecycleError, NotFound, appointment_if_accepted
 from engine.workflow import Transition
 from engine.repository import ConflictError
@@ -180,7 +180,8 @@ def dossier_page(dossier_id: str):
                            display=render_display(service.form_schema, dossier.data), status_labels=STATUS_LABELS,
                            action_labels=portal.workflow.labels, overdue=portal.workflow.is_overdue(dossier, today),
                            actions=portal.workflow.desk_actions(dossier, actor(), portal.now()), today=today,
-                           appointment=appointment_if_accepted(dossier, service, portal.now()))
+                           appointment=appointment_if_accepted(dossier, service, portal.now()),
+                           rating_labels=RATING_LABELS)
 
 
 def _posted() -> operations.Posted:
