@@ -27,6 +27,7 @@ from operations import dossiers as operations
 from operations.files import Upload
 from renderers.html import render_display, render_form
 from web import resources
+from web import statistics as stats_page
 from web.auth import actor, current_user, login_required
 from web.found import dossier_or_404, service_or_404
 from web.lookup import status_url
@@ -205,6 +206,7 @@ def rate(dossier_id: str):
     except ConflictError:
         flash(_("Hồ sơ vừa được thay đổi ở nơi khác; vui lòng thử lại."), "error")
     else:
+        stats_page.forget()
         flash(_("Cảm ơn bạn đã đánh giá mức độ hài lòng."), "success")
     return redirect(url_for("dossiers.view", dossier_id=dossier_id)), 303
 
