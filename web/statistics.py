@@ -141,7 +141,7 @@ def chart(rows: Sequence[MonthFigures], chart_id: str, title: str, description: 
             parts.append(f'<circle class="dot-satisfaction" cx="{cx}" cy="{cy}" r="4"/>')
     x = LEFT
     for name, css in (*BARS, ("satisfaction", "dot-satisfaction")):
-        parts.append(f'<rect class="{css}" x="{x}" y="{HEIGHT - 22}" width="12" height="12"/>'
+        parts.append(f'<rect class="swatch {css}" x="{x}" y="{HEIGHT - 22}" width="12" height="12"/>'
                      f'<text class="legend" x="{x + 16}" y="{HEIGHT - 12}">{escape(legend[name])}</text>')
         x += 16 + 7 * len(legend[name]) + 16
     parts.append("</svg>")
