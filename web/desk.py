@@ -179,7 +179,7 @@ def statistics():
     svg = stats_page.chart(
         months, "chart-months", _("Hồ sơ theo tháng: %(name)s", name=name),
         _("Biểu đồ cột %(count)s tháng gần nhất: số hồ sơ đã tiếp nhận, đúng hạn, trễ hạn, từ chối mỗi tháng; "
-          "đường: mức độ hài lòng trung bình (thang 1-5). Số liệu ở bảng bên cạnh.", count=len(months)), legend)
+          "đường: mức độ hài lòng trung bình (thang 1-5). Số liệu ở bảng dưới biểu đồ.", count=len(months)), legend)
     return render_template("desk/statistics.html", rows=found.services, names=names, months=months, chart=svg,
                            chosen=chosen, chart_name=name)
 
