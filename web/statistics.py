@@ -1,7 +1,8 @@
 """The desk's statistics: the figures, computed once and kept a while; the chart; the CSV.
 
 Figures need every dossier of the desk parsed (the on-time count compares two dates of
-each), about 1.4 s at 50,000 dossiers (bench/stats.py). So they are computed once per
+each): 8.4 s at 50,000 dossiers on TinyDB, of which 0.6 s counting; the check that keeps
+them, 0.12 s (bench/stats.py, bench/README.md). So they are computed once per
 set of agencies and kept ``STATS_CACHE_SECONDS`` (60 s) in the worker, and computed again
 sooner when a dossier changes state (the number of dossiers in each state, one cheap
 ``query_page(limit=0)`` total per state, is what a kept result is checked against) or
