@@ -82,6 +82,26 @@ class Attachment(BaseModel):
     uploaded_at: dt.datetime
 
 
+RATING_LABELS: dict[int, str] = {  # the five points of the satisfaction scale (Quyết định 766/QĐ-TTg)
+    1: "Rất không hài lòng",
+    2: "Không hài lòng",
+    3: "Bình thường",
+    4: "Hài lòng",
+    5: "Rất hài lòng",
+}
+MAX_RATING_COMMENT = 1000  # characters
+
+
+class Rating(BaseModel):
+    """The citizen's satisfaction with a dossier's handling, given once after the result."""
+
+    model_config = ConfigDict(frozen=True)
+
+    score: int = Field(ge=1, le=5)
+    comment: str = Field(default="", max_length=MAX_RATING_COMMENT)
+    at: dt.datetime
+
+
 class Dossier(BaseModel):
     model_config = ConfigDict(validate_assignment=False)
 
@@ -112,6 +132,7 @@ class Dossier(BaseModel):
     returned_at: dt.datetime | None = None
     result_note: str = ""
     result_file: Attachment | None = None
+    rating: Rating | None = None  # engine.lifecycle.rate
     log: list[LogEntry] = Field(default_factory=list)
     version: int = 0  # storage's optimistic-concurrency token; 0 = never stored
 

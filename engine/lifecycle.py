@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.catalog import Service
-from engine.dossier import Actor, Attachment, Dossier, LogEntry, Status, new_id
+from engine.dossier import (MAX_RATING_COMMENT, RATING_LABELS, Actor, Attachment, Dossier, LogEntry, Rating, Status,
+                            new_id)
 from engine.receipts import new_receipt_number
 from engine.summary import summarize
 from engine.validation import FieldError
@@ -213,6 +214,21 @@ def submit(dossier: Dossier, service: Service, actor: Actor, now: dt.datetime) -
 def delete(dossier: Dossier, actor: Actor) -> None:
     """Check that the citizen may delete; the caller removes it from storage."""
     WORKFLOW.check(dossier, actor, "delete")
+
+
+def rate(dossier: Dossier, actor: Actor, score: int | None, comment: str, now: dt.datetime,
+         workflow: Workflow = WORKFLOW) -> Dossier:
+    """Đánh giá mức độ hài lòng: its citizen, once, after the result. The log says the rating
+    was given and its point of the scale; the comment stays on the rating (the citizen's
+    page and the desk's), out of the log's note."""
+    transition = workflow.check(dossier, actor, "rate", now, {"score": score, "comment": comment})
+    if score not in RATING_LABELS:
+        raise InvalidTransition("Cần chọn mức độ hài lòng")
+    comment = (comment or "").strip()
+    if len(comment) > MAX_RATING_COMMENT:
+        raise InvalidTransition(f"Góp ý không quá {MAX_RATING_COMMENT} ký tự")
+    return _logged(dossier, actor, transition, now, note=f"{score}/5 — {RATING_LABELS[score]}",
+                   rating=Rating(score=score, comment=comment, at=now))
 
 
 # -- one-stop desk operations ------------------------------------------------------------

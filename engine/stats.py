@@ -1,5 +1,7 @@
-"""Figures per service for the one-stop desk (received, on time, late, rejected, days), and
-how many dossiers each service was sent (the home page's order)."""
+"""Figures per service for the one-stop desk (received, on time, late, rejected, days), the
+same per service and month with the online share and the citizens' satisfaction (the
+charts and the CSV of the statistics page), and how many dossiers each service was sent
+(the home page's order)."""
 
 from __future__ import annotations
 
@@ -47,6 +49,82 @@ def figures(dossiers: Iterable[Dossier], today: dt.date, workflow: Workflow = WO
             average_days=round(sum(days) / len(days), 1) if days else None,
         ))
     return result
+
+
+ONLINE = "truc-tuyen"  # engine.definition.Method
+
+
+@dataclass(frozen=True)
+class MonthFigures:
+    """One service in one month (``month``: "YYYY-MM"). Each dossier counts in the month of
+    the event a figure counts, as a period report does: received in the month it was sent;
+    on time or late in the month its result was ready; still open past its appointment,
+    late in the month of the day after the appointment (when it became late); rejected in
+    the month of the refusal; a rating in the month it was given."""
+
+    service: str
+    month: str
+    received: int = 0
+    online: int = 0  # of ``received``, sent online (``Dossier.method``)
+    on_time: int = 0
+    late: int = 0
+    rejected: int = 0
+    ratings: int = 0
+    score_total: int = 0  # the sum of the ratings' scores
+
+    @property
+    def online_share(self) -> float | None:
+        """The percentage of the month's received dossiers sent online; None with none received."""
+        return round(100 * self.online / self.received, 1) if self.received else None
+
+    @property
+    def satisfaction(self) -> float | None:
+        """The average score (1-5) of the month's ratings; None with none."""
+        return round(self.score_total / self.ratings, 2) if self.ratings else None
+
+    def __add__(self, other: MonthFigures) -> MonthFigures:
+        """The two summed, under this one's service and month (totals over services or months)."""
+        return MonthFigures(self.service, self.month, self.received + other.received, self.online + other.online,
+                            self.on_time + other.on_time, self.late + other.late, self.rejected + other.rejected,
+                            self.ratings + other.ratings, self.score_total + other.score_total)
+
+
+def _month(day: dt.date | dt.datetime) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def monthly_figures(dossiers: Iterable[Dossier], today: dt.date,
+                    workflow: Workflow = WORKFLOW) -> list[MonthFigures]:
+    """The figures of every service and month with something to count, by service then month:
+    one pass over the dossiers, counting each event in its month (see :class:`MonthFigures`)."""
+    counts: dict[tuple[str, str], dict[str, int]] = {}
+
+    def add(service: str, when: dt.date | dt.datetime, figure: str, value: int = 1) -> None:
+        row = counts.setdefault((service, _month(when)), {})
+        row[figure] = row.get(figure, 0) + value
+
+    for d in dossiers:
+        if d.submitted_at is None:
+            continue
+        add(d.service, d.submitted_at, "received")
+        if d.method == ONLINE:
+            add(d.service, d.submitted_at, "online")
+        if d.status in workflow.finished and d.completed_at and d.appointment_date:
+            add(d.service, d.completed_at, "on_time" if d.completed_at.date() <= d.appointment_date else "late")
+        elif workflow.is_overdue(d, today):
+            add(d.service, d.appointment_date + dt.timedelta(days=1), "late")
+        elif d.status in workflow.refused and d.completed_at:
+            add(d.service, d.completed_at, "rejected")
+        if d.rating is not None:
+            add(d.service, d.rating.at, "ratings")
+            add(d.service, d.rating.at, "score_total", d.rating.score)
+    return [MonthFigures(service, month, **row) for (service, month), row in sorted(counts.items())]
+
+
+def months_until(today: dt.date, count: int) -> list[str]:
+    """The ``count`` months ending with ``today``'s, oldest first ("YYYY-MM")."""
+    index = today.year * 12 + today.month - 1 - (count - 1)
+    return [f"{i // 12:04d}-{i % 12 + 1:02d}" for i in range(index, index + count)]
 
 
 def sent_per_service(repository: DossierRepository, slugs: Iterable[str], sent: Iterable[Status]) -> dict[str, int]:

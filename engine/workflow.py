@@ -123,6 +123,11 @@ def _due_soon(dossier: Dossier, now: dt.datetime) -> str | None:
     return None
 
 
+def _not_rated(dossier: Dossier, now: dt.datetime) -> str | None:
+    """A citizen rates a dossier once: the rating feeds the statistics and is not revised."""
+    return "Hồ sơ đã được đánh giá mức độ hài lòng" if dossier.rating is not None else None
+
+
 _EDITABLE = frozenset({Status.DRAFT, Status.CONFIRMED, Status.SUPPLEMENT})
 _AT_DESK = frozenset({Status.SUBMITTED, Status.PROCESSING})
 _NOT_EDITABLE = "Hồ sơ đã nộp, không thể sửa"
@@ -147,6 +152,12 @@ TRANSITIONS: tuple[Transition, ...] = (
                confirm=N_("Bạn chắc chắn muốn nộp hồ sơ này?")),
     Transition("delete", frozenset({Status.DRAFT, Status.CONFIRMED}), (NEW,), CITIZENS, N_("Xóa hồ sơ"),
                "Hồ sơ đã nộp, không thể xóa", confirm=N_("Bạn chắc chắn muốn xóa hồ sơ này?")),
+    # After the result (Quyết định 766/QĐ-TTg scores public satisfaction): once, by its citizen.
+    # A refusal is a decision too, but what is rated is a result the citizen received.
+    Transition("rate", frozenset({Status.DONE, Status.RETURNED}), (), CITIZENS, N_("Đánh giá mức độ hài lòng"),
+               "Chỉ đánh giá được hồ sơ đã có kết quả", button=N_("Gửi đánh giá"), guard=_not_rated,
+               inputs=(Input("score", "radio", N_("Mức độ hài lòng"), True, "Cần chọn mức độ hài lòng"),
+                       Input("comment", "textarea", N_("Góp ý (không bắt buộc)")))),
     # -- the one-stop desk ---------------------------------------------------------------------
     Transition("accept", frozenset({Status.SUBMITTED}), (Status.PROCESSING,), DESK, N_("Tiếp nhận hồ sơ"),
                "Hồ sơ không ở trạng thái chờ tiếp nhận", slug="tiep-nhan",

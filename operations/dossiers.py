@@ -155,3 +155,11 @@ def delete(portal: Portal, dossier: Dossier, user: User) -> None:
     portal.dossiers.delete(dossier.id, dossier.version)
     for attached in dossier.attachments.values():
         portal.files.delete(attached.file_id)
+
+
+def rate(portal: Portal, dossier_id: str, user: User, score: int | None, comment: str) -> Dossier:
+    """Đánh giá mức độ hài lòng: the citizen's rating of a dossier with its result, once
+    (the lifecycle refuses a second one, another citizen's dossier and one without a result)."""
+    dossier = load_own(portal, dossier_id, to_actor(user))[0]
+    rated = lifecycle.rate(dossier, to_actor(user), score, comment, portal.now(), portal.workflow)
+    return portal.dossiers.update(rated)

@@ -19,16 +19,17 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 
 from engine.bounds import MAX_PAGE
-from engine.dossier import STATUS_LABELS, Dossier
+from engine.dossier import RATING_LABELS, STATUS_LABELS, Dossier
 from engine.lifecycle import LifecycleError, NotFound, appointment_if_accepted
 from engine.workflow import Transition
 from engine.repository import ConflictError
-from engine.stats import figures
+from engine.stats import months_until
 from engine.uploads import UploadRefused
 from operations import desk as operations
 from operations.files import Upload
 from renderers.html import render_display
 from web import resources
+from web import statistics as stats_page
 from web.auth import actor, current_user, roles_required
 from web.found import dossier_or_404, version_or_404
 from web.lookup import status_url
@@ -160,14 +161,41 @@ def _day(value: dt.date | dt.datetime | None) -> str:
     return value.strftime("%d/%m/%Y") if value else ""
 
 
+CHART_MONTHS = 12
+
+
 @bp.get("/thong-ke")
 @roles_required(*DESK)
 def statistics():
-    workflow = resources.workflow()
-    everything = resources.dossiers().query(agencies=_agencies(), statuses=list(workflow.desk_order))
-    rows = figures(everything, _today(), workflow)
+    """Per service; and per month for one service (or all), as a chart with its table."""
+    today = _today()
+    found = stats_page.current(_agencies(), today)
     names = {s.slug: s.info.name for s in resources.catalog().latest()}
-    return render_template("desk/statistics.html", rows=rows, names=names)
+    chosen = request.args.get("dich-vu") or None
+    if chosen not in {r.service for r in found.services}:
+        chosen = None
+    months = stats_page.by_month(found.months, months_until(today, CHART_MONTHS), chosen)
+    name = names.get(chosen, chosen) if chosen else _("Tất cả dịch vụ")
+    legend = {"received": _("Đã tiếp nhận"), "on_time": _("Đúng hạn"), "late": _("Trễ hạn"),
+              "rejected": _("Từ chối"), "satisfaction": _("Mức độ hài lòng (1-5)")}
+    svg = stats_page.chart(
+        months, "chart-months", _("Hồ sơ theo tháng: %(name)s", name=name),
+        _("Biểu đồ cột %(count)s tháng gần nhất: số hồ sơ đã tiếp nhận, đúng hạn, trễ hạn, từ chối mỗi tháng; "
+          "đường: mức độ hài lòng trung bình (thang 1-5). Số liệu ở bảng dưới biểu đồ.", count=len(months)), legend)
+    return render_template("desk/statistics.html", rows=found.services, names=names, months=months, chart=svg,
+                           chosen=chosen, chart_name=name)
+
+
+@bp.get("/thong-ke/xuat-csv")
+@roles_required(*DESK)
+def statistics_csv():
+    """The figures per service and month, every month with something to count."""
+    today = _today()
+    names = {s.slug: s.info.name for s in resources.catalog().latest()}
+    response = Response(stats_page.csv_text(stats_page.current(_agencies(), today).months, names),
+                        mimetype="text/csv; charset=utf-8")
+    response.headers["Content-Disposition"] = f"attachment; filename=thong-ke-{today:%Y%m%d}.csv"
+    return response
 
 
 # -- one dossier -----------------------------------------------------------------------------------
@@ -183,7 +211,8 @@ def dossier_page(dossier_id: str):
                            action_labels=portal.workflow.labels, overdue=portal.workflow.is_overdue(dossier, today),
                            actions=portal.workflow.desk_actions(dossier, actor(), portal.now()), today=today,
                            slips=slips_for(dossier),
-                           appointment=appointment_if_accepted(dossier, service, portal.now()))
+                           appointment=appointment_if_accepted(dossier, service, portal.now()),
+                           rating_labels=RATING_LABELS)
 
 
 def _posted() -> operations.Posted:

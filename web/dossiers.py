@@ -18,7 +18,7 @@ from itsdangerous import BadSignature, SignatureExpired
 
 from engine import lifecycle
 from engine.catalog import Service
-from engine.dossier import STATUS_LABELS, Attachment, Dossier, Status
+from engine.dossier import MAX_RATING_COMMENT, RATING_LABELS, STATUS_LABELS, Attachment, Dossier, Status
 from engine.forms import ACTION, apply_action, parse_form
 from engine.lifecycle import LifecycleError
 from engine.prefill import prefill
@@ -27,6 +27,7 @@ from operations import dossiers as operations
 from operations.files import Upload
 from renderers.html import render_display, render_form_parts
 from web import resources
+from web import statistics as stats_page
 from web.auth import actor, current_user, login_required
 from web.found import dossier_or_404, service_or_404
 from web.lookup import status_url
@@ -198,7 +199,8 @@ def view(dossier_id: str):
     return render_template("dossiers/view.html", dossier=dossier, service=service,
                            display=render_display(service.form_schema, dossier.data),
                            status_labels=STATUS_LABELS, action_labels=resources.workflow().labels,
-                           actions=_actions(dossier), slips=slips_for(dossier))
+                           actions=_actions(dossier), slips=slips_for(dossier), rating_labels=RATING_LABELS,
+                           max_comment=MAX_RATING_COMMENT)
 
 
 @bp.get("/ho-so/<dossier_id>/phieu/<kind>.pdf")
@@ -206,6 +208,25 @@ def view(dossier_id: str):
 def slip(dossier_id: str, kind: str):
     """A slip the desk made for this dossier and addressed to its applicant (web.slips)."""
     return slip_response(dossier_id, kind)
+
+
+@bp.post("/ho-so/<dossier_id>/danh-gia")
+@login_required
+def rate(dossier_id: str):
+    """Đánh giá mức độ hài lòng, from the dossier page's form (after the result, once)."""
+    score = request.form.get("score", type=int)
+    try:
+        operations.rate(resources.portal(), dossier_id, current_user(), score, request.form.get("comment", ""))
+    except lifecycle.NotFound:
+        abort(404)
+    except LifecycleError as exc:
+        flash(exc.message, "error")
+    except ConflictError:
+        flash(_("Hồ sơ vừa được thay đổi ở nơi khác; vui lòng thử lại."), "error")
+    else:
+        stats_page.forget()
+        flash(_("Cảm ơn bạn đã đánh giá mức độ hài lòng."), "success")
+    return redirect(url_for("dossiers.view", dossier_id=dossier_id)), 303
 
 
 @bp.get("/ho-so/<dossier_id>/tep/<doc_id>")
