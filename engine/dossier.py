@@ -67,6 +67,11 @@ class LogEntry(BaseModel):
     note: str = ""
     status_from: Status | None = None
     status_to: Status
+    # The hash chain (engine.log_chain): the entry before, the dossier after, this entry.
+    # None in entries stored before the chain existed.
+    prev_hash: str | None = None
+    data_hash: str | None = None
+    hash: str | None = None
 
 
 class Attachment(BaseModel):

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from engine import log_chain
 from engine.catalog import Service
 from engine.dossier import (MAX_RATING_COMMENT, RATING_LABELS, Actor, Attachment, Dossier, LogEntry, Rating, Status,
                             new_id)
@@ -64,7 +65,8 @@ def unticked_message(names: list[str]) -> str:
 def _logged(dossier: Dossier, actor: Actor, transition: Transition, now: dt.datetime, note: str = "",
             to: Status | None = None, **changes: Any) -> Dossier:
     """A copy of ``dossier`` moved by ``transition`` (to ``to``, for an action with several
-    targets), with ``changes`` applied and one log entry appended."""
+    targets), with ``changes`` applied and one log entry appended, sealed into the log's
+    hash chain (engine.log_chain) with the hash of the dossier as it is after the change."""
     if to is None:
         to = transition.targets[0] if transition.targets else dossier.status
     elif to not in transition.targets:
@@ -73,10 +75,9 @@ def _logged(dossier: Dossier, actor: Actor, transition: Transition, now: dt.date
     previous = dossier.status
     updated.status = to
     updated.updated_at = now
-    updated.log.append(
-        LogEntry(at=now, actor=actor.id, actor_name=actor.name, role=actor.role, action=transition.action,
-                 note=note, status_from=previous, status_to=updated.status)
-    )
+    entry = LogEntry(at=now, actor=actor.id, actor_name=actor.name, role=actor.role, action=transition.action,
+                     note=note, status_from=previous, status_to=updated.status)
+    updated.log.append(log_chain.seal(log_chain.chain_end(dossier), entry, updated))
     return updated
 
 

@@ -133,6 +133,10 @@ _AT_DESK = frozenset({Status.SUBMITTED, Status.PROCESSING})
 _NOT_EDITABLE = "Hồ sơ đã nộp, không thể sửa"
 _NOT_PROCESSING = "Hồ sơ không ở trạng thái đang xử lý"
 
+# Entries of the processing log that are no transition of the table: the sealing of an old
+# log into the hash chain (engine.log_chain.seal_unsealed), by the operator.
+LOG_ONLY_LABELS: dict[str, str] = {"seal_log": N_("Niêm phong nhật ký xử lý")}
+
 TRANSITIONS: tuple[Transition, ...] = (
     # -- the citizen ---------------------------------------------------------------------------
     Transition("create", frozenset({NEW}), (Status.DRAFT,), CITIZENS, N_("Tạo hồ sơ"),
@@ -245,7 +249,7 @@ class Workflow:
 
     @cached_property
     def labels(self) -> dict[str, str]:
-        return {t.action: t.label for t in self.transitions}
+        return {**LOG_ONLY_LABELS, **{t.action: t.label for t in self.transitions}}
 
     # -- the status groups, derived ---------------------------------------------------------------
 
@@ -324,7 +328,9 @@ class Workflow:
     def is_public(self, action: str) -> bool:
         """Whether the public lookup shows that this action happened: the desk's actions and
         the sending of a dossier, never the citizen's drafting (an action no longer in the
-        table, from an old log, is shown)."""
+        table, from an old log, is shown; the log's own entries are not)."""
+        if action in LOG_ONLY_LABELS:
+            return False
         if action not in self:
             return True
         transition = self[action]

@@ -24,6 +24,7 @@ from urllib.parse import quote
 import segno
 from markupsafe import Markup
 
+from engine import log_chain
 from engine.catalog import Service
 from engine.clock import VIETNAM
 from engine.dossier import STATUS_LABELS, Dossier
@@ -53,6 +54,7 @@ def render_dossier_html(service: Service, dossier: Dossier, lookup_url: str | No
         signer=dossier.applicant_name,
         status=STATUS_LABELS.get(dossier.status, str(dossier.status)),
         receipt=_receipt_facts(dossier, lookup_url) if receipt else None,
+        log_seal=log_chain.last_hash(dossier),
     )
 
 
@@ -232,9 +234,10 @@ def _document(service: Service, kind: str, **context: Any) -> str:
     context.setdefault("receipt", None)
     context.setdefault("signer", "")
     context.setdefault("status", "")
+    context.setdefault("log_seal", None)  # the processing log's last hash (engine.log_chain)
     description = service.form_schema.get("description")
     return _render(
-        "pdf/document.html", kind=kind, service=service, info=service.info,
+        "pdf/document.html", kind=kind, grouped=log_chain.grouped, service=service, info=service.info,
         subtitle=description if isinstance(description, str) else "", **context,
     )
 

@@ -18,6 +18,11 @@ How the DossierRepository maps onto the table ``dossiers``:
   keeps in each writing transaction (migration 2: bench/README.md measured both at a
   million dossiers).
 
+The sealed entries of each processing log (engine.log_chain) are also inserted, in the
+transaction that writes the dossier, into ``dossier_log`` (migration 3), whose trigger
+refuses any UPDATE, DELETE or TRUNCATE: ``log_anchor`` gives ``log verify`` the last hash
+to compare a dossier's own log with.
+
 ``submitted_day`` is ``submitted_at``'s day in the offset it was written with (Vietnam
 time, as the engine writes it), computed here on writing: a timestamptz keeps the instant
 but not the offset, and the date filters compare that day (engine.repository.query).
@@ -34,7 +39,7 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from engine.dossier import Dossier, Status
+from engine.dossier import Dossier, LogEntry, Status
 from engine.bounds import MAX_ROW
 from engine.repository import DossierNotFound, DuplicateDossier, Order, Page, check_page
 from storage.postgres import Database, DocumentTable, aware, is_id
@@ -137,6 +142,32 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         """INSERT INTO {schema}.dossier_counts
             SELECT agency, status, service, submitted_day, count(*) FROM {schema}.dossiers GROUP BY 1, 2, 3, 4""",
     ),
+    (  # 3: the processing log's sealed entries (engine.log_chain), kept apart and insert-only
+        # Written in the transaction that writes the dossier; a trigger refuses every UPDATE,
+        # DELETE and TRUNCATE, whoever asks (the portal's role owns the table, and PUBLIC has
+        # no privilege on it), so the chain's last hash here is what ``log verify`` compares
+        # the dossier's own log with (log_anchor).
+        """CREATE TABLE {schema}.dossier_log (
+            dossier_id text COLLATE "C" NOT NULL,
+            position integer NOT NULL,
+            hash text NOT NULL,
+            entry jsonb NOT NULL,
+            CONSTRAINT dossier_log_pkey PRIMARY KEY (dossier_id, position)
+        )""",
+        """CREATE FUNCTION {schema}.dossier_log_insert_only() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            RAISE EXCEPTION 'dossier_log accepts inserts only (%)', TG_OP USING ERRCODE = 'insufficient_privilege';
+        END $$""",
+        """CREATE TRIGGER dossier_log_insert_only BEFORE UPDATE OR DELETE ON {schema}.dossier_log
+            FOR EACH ROW EXECUTE FUNCTION {schema}.dossier_log_insert_only()""",
+        """CREATE TRIGGER dossier_log_no_truncate BEFORE TRUNCATE ON {schema}.dossier_log
+            FOR EACH STATEMENT EXECUTE FUNCTION {schema}.dossier_log_insert_only()""",
+        "REVOKE ALL ON {schema}.dossier_log FROM PUBLIC",
+        """INSERT INTO {schema}.dossier_log
+            SELECT d.id, e.n - 1, e.entry->>'hash', e.entry FROM {schema}.dossiers AS d
+            CROSS JOIN LATERAL jsonb_array_elements(d.doc->'log') WITH ORDINALITY AS e (entry, n)
+            WHERE e.entry->>'hash' IS NOT NULL""",
+    ),
 )
 
 _COLUMNS = (
@@ -166,9 +197,20 @@ class PostgresStore:
     def __init__(self, db: Database) -> None:
         db.migrate("dossiers", MIGRATIONS)
         self.db = db
+        self._keeps_log = len(MIGRATIONS) >= 3  # dossier_log (a test may open the tables of an older version)
         self._table = DocumentTable(db, "dossiers", _COLUMNS, DossierNotFound, "dossier")
         self._get = self._table.sql("SELECT doc::text FROM {table} WHERE id = %s")
         self._by_receipt = self._table.sql("SELECT doc::text FROM {table} WHERE receipt_number = %s")
+        log = sql.Identifier(db.schema, "dossier_log")
+        self._log_insert = sql.SQL(
+            "INSERT INTO {} (dossier_id, position, hash, entry)"
+            " SELECT %s, p, h, e FROM unnest(%s::integer[], %s::text[], %s::jsonb[]) AS l (p, h, e)"
+            " ON CONFLICT (dossier_id, position) DO NOTHING"
+        ).format(log)
+        self._log_copy = sql.SQL("COPY {} (dossier_id, position, hash, entry) FROM STDIN").format(log)
+        self._log_anchor = sql.SQL(
+            "SELECT hash FROM {} WHERE dossier_id = %s ORDER BY position DESC LIMIT 1"
+        ).format(log)
 
     # -- reading ------------------------------------------------------------------------
 
@@ -265,6 +307,15 @@ class PostgresStore:
     def count(self) -> int:
         return self._table.count()
 
+    def log_anchor(self, dossier_id: str) -> str | None:
+        """The last hash of the dossier's log as the insert-only ``dossier_log`` keeps it
+        (None when it keeps no sealed entry of it); see operations.log_audit."""
+        if not self._keeps_log:
+            return None
+        with self.db.connection() as conn:
+            row = conn.execute(self._log_anchor, [dossier_id]).fetchone()
+        return row[0] if row is not None else None
+
     def _select(self, where: list[sql.Composable], tail: sql.Composable) -> sql.Composed:
         return self._table.sql(
             "SELECT doc::text FROM {table} WHERE {where} {tail}", where=sql.SQL(" AND ").join(where), tail=tail
@@ -285,8 +336,9 @@ class PostgresStore:
     def add(self, dossier: Dossier) -> Dossier:
         stored = dossier.model_copy(update={"version": 1})
         row = _row(stored)  # a malformed id is refused before reaching the database
-        with self.db.connection() as conn, _mapped_violations():
+        with self.db.connection() as conn, _mapped_violations(), conn.transaction():
             conn.execute(self._table.insert, row)
+            self._append_log(conn, stored)
         return stored
 
     def bulk_add(self, dossiers: Iterable[Dossier]) -> list[Dossier]:
@@ -301,18 +353,35 @@ class PostgresStore:
             with conn.cursor().copy(self._table.copy) as copy:
                 for row in rows:
                     copy.write_row([row[c] for c in columns])
+            if self._keeps_log:
+                with conn.cursor().copy(self._log_copy) as copy:
+                    for dossier in stored:
+                        for position, entry in _sealed(dossier):
+                            copy.write_row([dossier.id, position, entry.hash, entry.model_dump_json()])
         return stored
 
     def update(self, dossier: Dossier) -> Dossier:
         if not is_id(dossier.id):
             raise DossierNotFound(dossier.id)
         after = dossier.model_copy(update={"version": dossier.version + 1})
-        with self.db.connection() as conn, _mapped_violations():
+        with self.db.connection() as conn, _mapped_violations(), conn.transaction():
             self._table.update(conn, _row(after), dossier.version)
+            self._append_log(conn, after)
         return after
+
+    def _append_log(self, conn: psycopg.Connection[Any], dossier: Dossier) -> None:
+        """The dossier's sealed entries not in ``dossier_log`` yet, in the caller's transaction."""
+        sealed = _sealed(dossier) if self._keeps_log else []
+        if sealed:
+            conn.execute(self._log_insert, [dossier.id, [p for p, _ in sealed], [e.hash for _, e in sealed],
+                                            [e.model_dump_json() for _, e in sealed]])
 
     def delete(self, dossier_id: str, version: int) -> None:
         self._table.delete(dossier_id, version)
+
+
+def _sealed(dossier: Dossier) -> list[tuple[int, LogEntry]]:
+    return [(position, entry) for position, entry in enumerate(dossier.log) if entry.hash is not None]
 
 
 def _row(dossier: Dossier) -> dict[str, Any]:

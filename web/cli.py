@@ -384,6 +384,56 @@ def mail_work() -> None:
         pass
 
 
+# -- the processing log's hash chain (engine/log_chain.py, operations/log_audit.py) -----------
+
+@main.group("log", help="Nhật ký xử lý hồ sơ: kiểm tra chuỗi mã băm.")
+def log_group() -> None:
+    pass
+
+
+@log_group.command("verify", help="Kiểm tra nhật ký xử lý của các hồ sơ (mọi hồ sơ nếu không cho mã): báo mục bị "
+                                  "sửa, bị xoá, bị đổi thứ tự, dữ liệu thay đổi không ghi nhật ký; mã thoát 1 nếu có.")
+@click.argument("ids", nargs=-1)
+def log_verify(ids: tuple[str, ...]) -> None:
+    from operations import log_audit
+
+    repository = resources.dossiers()
+    checked = tampered = unsealed = 0
+    for dossier in log_audit.dossiers(repository, ids):
+        if isinstance(dossier, str):
+            click.echo(f"Hồ sơ {dossier}: không tìm thấy hồ sơ")
+            tampered += 1
+            continue
+        checked += 1
+        findings = log_audit.check(repository, dossier)
+        for finding in findings:
+            click.echo(str(finding))
+        tampered += any(f.tampered for f in findings)
+        unsealed += any(not f.tampered for f in findings)
+    summary = f"Đã kiểm tra {checked} hồ sơ: {tampered} hồ sơ có dấu hiệu bị sửa nhật ký hoặc dữ liệu"
+    if unsealed:
+        summary += f", {unsealed} hồ sơ chưa được niêm phong (chạy “dichvucong log seal”)"
+    click.echo(summary + ".")
+    if tampered:
+        sys.exit(1)
+
+
+@log_group.command("seal", help="Niêm phong nhật ký của các hồ sơ cũ chưa có mã băm (mọi hồ sơ nếu không cho mã), "
+                                "một lần: mỗi hồ sơ được ghi thêm một mục “Niêm phong nhật ký xử lý”.")
+@click.argument("ids", nargs=-1)
+def log_seal(ids: tuple[str, ...]) -> None:
+    from operations import log_audit
+
+    portal = resources.portal()
+    sealed = 0
+    for dossier in log_audit.dossiers(portal.dossiers, ids):
+        if isinstance(dossier, str):
+            raise click.ClickException(f"Không tìm thấy hồ sơ {dossier}")
+        if log_audit.seal(portal.dossiers, dossier, portal.now()) is not None:
+            sealed += 1
+    click.echo(f"Đã niêm phong nhật ký của {sealed} hồ sơ.")
+
+
 # -- printing (renderers/pdf.py, operations/printing.py) --------------------------------------
 
 def _find_service(code: str, root: Path):

@@ -339,3 +339,21 @@ def test_corpus_blank_forms_print(household):
         schema = json.loads(path.read_text(encoding="utf-8"))["schema"]
         service = dataclasses.replace(household, form_schema=schema)
         assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in flat(" ".join(pages_text(pdf.render_blank_pdf(service))))
+
+
+def test_the_printed_dossier_shows_its_log_s_last_hash(household, dossier_pdf):
+    import datetime as dt
+
+    from engine import lifecycle, log_chain
+    from engine.dossier import Actor, Role
+
+    citizen = Actor(id="citizen-1", name="Nguyễn Thị Thanh Tâm", role=Role.CITIZEN)
+    now = dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=7)))
+    logged = lifecycle.create(household, citizen, copy.deepcopy(household.sample), [], now)
+    logged = lifecycle.confirm(logged, citizen, now + dt.timedelta(hours=1))
+    last = log_chain.last_hash(logged)
+    text = flat(" ".join(pages_text(pdf.render_dossier_pdf(household, logged, None))))
+    assert f"Mã niêm phong nhật ký xử lý khi in: {log_chain.grouped(last)}" in text
+    assert last in text.replace(" ", "")  # the full value, small
+    # A dossier whose log has no seal prints none.
+    assert "Mã niêm phong" not in flat(" ".join(pages_text(dossier_pdf)))

@@ -319,7 +319,7 @@ def test_answers_as_the_tinydb_store_does(repo, tmp_path):
 
 
 def test_the_tables_record_their_schema_version(repo, pg_database):
-    assert _rows(pg_database, "SELECT component, version FROM {schema}.schema_version") == [("dossiers", 2)]
+    assert _rows(pg_database, "SELECT component, version FROM {schema}.schema_version") == [("dossiers", 3)]
     indexes = {name for (name,) in _rows(
         pg_database, "SELECT indexname FROM pg_indexes WHERE schemaname = %s AND tablename = 'dossiers'",
         pg_database.schema,
@@ -340,8 +340,8 @@ def test_a_new_migration_is_applied_once_when_the_store_opens(repo, pg_database,
     later = ("CREATE INDEX dossiers_applicant_name ON {schema}.dossiers ((doc->>'applicant_name'))",)
     monkeypatch.setattr(postgres_store, "MIGRATIONS", (*postgres_store.MIGRATIONS, later))
     assert PostgresStore(pg_database).get(stored.id) == stored
-    PostgresStore(pg_database)  # already at version 2: nothing to do (the index exists)
-    assert _rows(pg_database, "SELECT version FROM {schema}.schema_version WHERE component = 'dossiers'") == [(3,)]
+    PostgresStore(pg_database)  # already at version 4: nothing to do (the index exists)
+    assert _rows(pg_database, "SELECT version FROM {schema}.schema_version WHERE component = 'dossiers'") == [(4,)]
 
 
 def test_tables_newer_than_the_code_are_refused(repo, pg_database):
@@ -394,3 +394,50 @@ def test_a_server_that_cannot_be_reached_is_an_error_at_once():
         Database("postgresql://127.0.0.1:1/test")  # nothing listens on port 1
     assert time.monotonic() - start < 5
 
+
+
+# -- the processing log's insert-only table (engine.log_chain) -----------------------------------
+
+def _logged_dossier(household):
+    import copy
+
+    from engine import lifecycle
+    from engine.dossier import Actor, Role
+
+    citizen = Actor(id="u-tam", name="Nguyễn Thị Thanh Tâm", role=Role.CITIZEN)
+    now = dt.datetime(2026, 11, 25, 9, 0, tzinfo=VN)
+    dossier = lifecycle.create(household, citizen, copy.deepcopy(household.sample), [], now)
+    return dossier, citizen, now
+
+
+def test_the_log_table_keeps_every_sealed_entry_and_refuses_changes(repo, pg_database, household):
+    from engine import lifecycle, log_chain
+    from operations import log_audit
+
+    dossier, citizen, now = _logged_dossier(household)
+    stored = repo.add(dossier)
+    stored = repo.update(lifecycle.confirm(stored, citizen, now + dt.timedelta(hours=1)))
+    rows = _rows(pg_database, "SELECT position, hash FROM {schema}.dossier_log WHERE dossier_id = %s ORDER BY 1",
+                 stored.id)
+    assert rows == [(0, stored.log[0].hash), (1, stored.log[1].hash)]
+    assert repo.log_anchor(stored.id) == stored.log[-1].hash and log_audit.check(repo, stored) == []
+
+    for statement in ("UPDATE {schema}.dossier_log SET hash = 'x'", "DELETE FROM {schema}.dossier_log",
+                      "TRUNCATE {schema}.dossier_log"):
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="accepts inserts only"):
+            _rows(pg_database, statement)
+
+    # The last entry taken out of the dossier's own document: the chain alone cannot tell
+    # (but the data no longer matches), the table can.
+    with psycopg.connect(POSTGRES_URL) as conn:
+        conn.execute(pg_database.sql("UPDATE {schema}.dossiers SET doc = doc #- '{{log,-1}}'"))
+    cut = repo.get(stored.id)
+    assert len(cut.log) == 1
+    assert [f.kind for f in log_audit.check(repo, cut)] == ["data", "anchor"]
+    assert [f.kind for f in log_chain.verify(cut)] == ["data"]
+
+
+def test_bulk_add_writes_the_log_table_too(repo, pg_database, household):
+    dossier, _, _ = _logged_dossier(household)
+    repo.bulk_add([dossier])
+    assert repo.log_anchor(dossier.id) == dossier.log[0].hash
