@@ -62,6 +62,15 @@ def test_a_log_as_written_verifies_clean_after_storage(walked):
     assert log_chain.verify(stored(walked)) == []
 
 
+def test_the_summary_and_a_rating_are_sealed_with_the_data(walked, household):
+    done = lc.hand_over(lc.record_result(walked, CLERK, "Đã cấp Giấy chứng nhận", at(7)), CLERK, at(8))
+    rated = lc.rate(done, CITIZEN, 5, "Nhanh, đúng hẹn", at(9))
+    assert rated.summary and rated.rating is not None
+    assert log_chain.verify(stored(rated)) == []
+    changed = stored(rated).model_copy(update={"rating": rated.rating.model_copy(update={"score": 1})})
+    assert log_chain.verify(changed), "a rating changed after it was given is found"
+
+
 def test_an_edited_note_is_found(walked):
     log = list(walked.log)
     log[5] = log[5].model_copy(update={"note": "Hồ sơ đầy đủ"})
