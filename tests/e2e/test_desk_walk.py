@@ -156,7 +156,7 @@ def sign_in(walk: Walk, portal: str, username: str, who: str) -> None:
     page.goto(portal + "/")
     walk.press(menu(page).get_by_role("link", name="Đăng nhập"))
     walk.step(f"{who}-dang-nhap")
-    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Tên truy cập").fill(username)
     page.get_by_label("Mật khẩu").fill(PASSWORD)
     walk.press(page.get_by_role("main").get_by_role("button", name="Đăng nhập"))
     expect(menu(page).get_by_role("link", name=re.compile("^Xin chào: "))).to_be_visible()
