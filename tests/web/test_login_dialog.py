@@ -10,7 +10,7 @@ import re
 
 from tests.web.helpers import PASSWORD, csrf_token, login, text
 
-PAGES = ("/", "/tra-cuu", "/dang-ky")
+PAGES = ("/", "/tra-cuu", "/dich-vu/dang-ky-thanh-lap-ho-kinh-doanh")
 
 
 def dialog_of(page: str) -> str:
@@ -31,7 +31,8 @@ def test_every_anonymous_page_has_the_dialog_with_the_guide_s_words(client):
     for path in PAGES:
         page = text(client.get(path))
         link = re.search(r'<a href="/dang-nhap"([^>]*)>Đăng nhập</a>', page)
-        assert link and 'data-login-dialog="login-dialog"' in link.group(1) and 'aria-haspopup="dialog"' in link.group(1)
+        assert link and 'data-login-dialog="login-dialog"' in link.group(1)
+        assert 'aria-haspopup="dialog"' in link.group(1)
         dialog = dialog_of(page)
         assert '<h2 id="login-dialog-title">Đăng nhập</h2>' in dialog
         assert re.search(r'<form method="post" action="/dang-nhap"', dialog)
@@ -45,10 +46,14 @@ def test_every_anonymous_page_has_the_dialog_with_the_guide_s_words(client):
     assert "csrf_token" not in text(client.get("/")), "a page kept for everyone holds no session's token"
 
 
-def test_the_login_page_says_ten_truy_cap_and_has_no_dialog(client):
-    page = text(client.get("/dang-nhap"))
-    assert '<label class="label" for="username">Tên truy cập</label>' in page
-    assert "<dialog" not in page and "data-login-dialog" not in page and "Tên đăng nhập" not in page
+def test_the_account_pages_have_their_own_forms_and_no_dialog(client):
+    """The login page says "Tên truy cập" too; the registration page asks for one."""
+    for path in ("/dang-nhap", "/dang-ky", "/quen-mat-khau"):
+        page = text(client.get(path))
+        assert "<dialog" not in page and "data-login-dialog" not in page and "Tên đăng nhập" not in page, path
+        assert '<a href="/dang-nhap">Đăng nhập</a>' in page, "the menu's link is the login page"
+    for path in ("/dang-nhap", "/dang-ky"):
+        assert '<label class="label" for="username">Tên truy cập</label>' in text(client.get(path)), path
 
 
 def test_the_dialog_s_form_signs_in_and_comes_back_to_the_page(client, citizen):
@@ -83,8 +88,19 @@ def test_a_wrong_password_from_the_dialog_shows_the_login_page_s_error(client, c
     assert 'name="next" type="hidden" value="/"' in page, "the page it came from is kept"
 
 
-def test_from_an_account_page_the_dialog_leads_home(client):
-    assert 'name="next" value=""' in dialog_of(text(client.get("/dang-ky")))
+def test_from_the_lookup_the_dialog_leads_to_its_empty_form(client):
+    """Never back to a number typed: a lookup's answer is a post, a detail's address holds it."""
+    token = csrf_token(client, "/tra-cuu")
+    pages = [client.post("/tra-cuu", data={"csrf_token": token, "q": "093186004527"}),
+             client.get("/tra-cuu/093186004527")]
+    for response in pages:
+        dialog = dialog_of(text(response))
+        assert 'name="next" value="/tra-cuu"' in dialog and "093186004527" not in dialog
+
+
+def test_after_another_post_the_dialog_leads_home(client):
+    response = client.post("/dang-nhap/ma-phien")  # any post answered by a page: here 405
+    assert 'name="next" value=""' in dialog_of(text(response))
 
 
 def test_a_signed_in_visitor_has_no_dialog(client, citizen):
