@@ -209,7 +209,7 @@ def check_password(password: str, username: str = "", known: Iterable[str] = ())
     if password.isdigit():
         raise FormatProblem("{title} không được chỉ gồm chữ số")
     if username and password.strip().lower() == username.strip().lower():
-        raise FormatProblem("{title} không được trùng với tên đăng nhập")
+        raise FormatProblem("{title} không được trùng với tên truy cập")
     if len(password) < PASSWORD_MIN_LENGTH:
         raise FormatProblem("{title} phải có ít nhất 10 ký tự")
     texts = [fold(t) for t in (username, *known) if t]  # "Nguyễn Thu Hà" is typed "nguyenthuha"

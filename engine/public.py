@@ -2,8 +2,10 @@
 
 A lookup by receipt number ("Biên nhận") or by ID number ("Số CMND"/CCCD) shows which
 dossiers exist, for which service, in which state and on which dates, with the
-applicant's name masked ("Nguyễn V** A*"); never the form's content, an address or an
-ID number. Drafts are private to their owner and never found. An unknown number and a
+applicant's name masked ("Nguyễn V** A*"), the processing log's steps and the desk's
+words to the applicant (:data:`PUBLIC_NOTES`: why it was refused, what it lacks, why its
+result is late); never the form's content, an address, an ID number, an attachment or the
+result's note. Drafts are private to their owner and never found. An unknown number and a
 malformed one give the same answer, so probing learns nothing.
 """
 
@@ -27,10 +29,20 @@ def mask_name(full_name: str) -> str:
     return " ".join([words[0], *(w[0] + "*" * (len(w) - 1) for w in words[1:])])
 
 
+# The steps whose note the lookup shows: what the desk tells the applicant to explain the
+# step (the reason for a refusal, the documents or contents to supplement, the reason a
+# result is late), as the guide's "Tra cứu hồ sơ" shows status and processing log to
+# anyone holding the receipt or the ID number. Never the result's note (it can carry a
+# certificate's number) nor the acceptance's (its receipt number and date are facts shown
+# apart); a step not listed here shows what happened and when, nothing more.
+PUBLIC_NOTES = frozenset({"reject", "request_supplement", "reschedule"})
+
+
 @dataclass(frozen=True)
 class PublicEntry:
     at: dt.datetime
     action: str  # the Vietnamese label
+    note: str = ""  # the desk's words, for the steps of PUBLIC_NOTES only
 
 
 @dataclass(frozen=True)
@@ -44,13 +56,20 @@ class PublicDossier:
     appointment_date: dt.date | None
     completed_at: dt.datetime | None
     log: tuple[PublicEntry, ...]
+    refusal: str = ""  # why the desk refused it, when it is refused (before acceptance or after)
 
 
 def public_view(dossier: Dossier) -> PublicDossier:
-    # Only what happened and when: notes can carry a reason or a document list.
-    log = tuple(PublicEntry(e.at, WORKFLOW.labels.get(e.action, e.action)) for e in dossier.log if _public(e))
+    log = tuple(PublicEntry(e.at, WORKFLOW.labels.get(e.action, e.action),
+                            e.note.strip() if e.action in PUBLIC_NOTES else "")
+                for e in dossier.log if _public(e))
+    refusal = ""
+    if dossier.status in WORKFLOW.refused:
+        refusing = {t.action for t in WORKFLOW.transitions if t.outcome == "refusal"}
+        refusal = next((e.note.strip() for e in reversed(dossier.log) if e.action in refusing), "")
     return PublicDossier(dossier.receipt_number, dossier.service, dossier.status, mask_name(dossier.applicant_name),
-                         dossier.submitted_at, dossier.accepted_at, dossier.appointment_date, dossier.completed_at, log)
+                         dossier.submitted_at, dossier.accepted_at, dossier.appointment_date, dossier.completed_at, log,
+                         refusal)
 
 
 def _public(entry: LogEntry) -> bool:

@@ -19,7 +19,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from engine import workdays
 from engine.catalog import DEFAULT_ROOT, Catalog
-from web import (access_log, accounts, auth, authoring, desk, dossiers, errors, form_downloads, health, i18n,
+from web import (access_log, accounts, auth, authoring, desk, dossiers, errors, favicon, form_downloads, health, i18n,
                  input_checks, limits, lookup, mail, metrics, page_cache, places, request_log, resources,
                  security_headers, service_use, services, signing)
 
@@ -138,6 +138,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(desk.bp)
     app.register_blueprint(lookup.bp)
     app.register_blueprint(authoring.bp)
+    favicon.init_app(app)  # /favicon.ico and /favicon.svg
     health.init_app(app)  # /healthz, /readyz and /metrics answer before the other request hooks
     metrics.init_app(app)
     # Kept pages for visitors with no session cookie, answered before Flask (web.page_cache).

@@ -113,7 +113,7 @@ def _confirmation(label: str, missing: str) -> PasswordField:
 class RegisterForm(FlaskForm):
     full_name = _full_name()
     username = StringField(
-        _l("Tên đăng nhập"), [required(_l("Vui lòng nhập tên đăng nhập")), Checked(check_username)],
+        _l("Tên truy cập"), [required(_l("Vui lòng nhập tên truy cập")), Checked(check_username)],
         filters=[_strip, _lower],
         description=_l("Từ 4 đến 32 ký tự: chữ cái không dấu, chữ số, dấu chấm hoặc dấu gạch dưới."),
     )
@@ -130,7 +130,7 @@ class RegisterForm(FlaskForm):
 
 
 class LoginForm(FlaskForm):
-    username = StringField(_l("Tên đăng nhập"), [required(_l("Vui lòng nhập tên đăng nhập"))], filters=[_strip, _lower])
+    username = StringField(_l("Tên truy cập"), [required(_l("Vui lòng nhập tên truy cập"))], filters=[_strip, _lower])
     password = PasswordField(_l("Mật khẩu"), [required(_l("Vui lòng nhập mật khẩu"))])
     next = HiddenField()
 

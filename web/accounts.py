@@ -1,5 +1,9 @@
 """Accounts, in the user guide's words: "Đăng ký", "Đăng nhập", "Thoát", "Xin chào: …".
 
+"Đăng nhập" is the guide's dialog ("Một hộp thoại hiện lên…", in web/templates/base.html,
+opened by web/static/js/login.js) posting to the login page's address; without
+JavaScript the menu's link leads to that page, which shows a wrong password's error.
+
 Registration creates an inactive citizen and e-mails an activation link; the password
 is reset through a link by e-mail; the profile page updates personal data and the
 password. A new e-mail address needs the current password and takes effect only once the
@@ -13,9 +17,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import generate_csrf
 
 from engine.accounts import (
     DuplicateUser,
@@ -38,11 +43,11 @@ from web.mail import send_mail
 bp = Blueprint("accounts", __name__)
 
 TAKEN = {
-    "username": _l("Tên đăng nhập này đã có người sử dụng, vui lòng chọn tên khác"),
+    "username": _l("Tên truy cập này đã có người sử dụng, vui lòng chọn tên khác"),
     "email": _l("Địa chỉ thư điện tử này đã được dùng cho một tài khoản khác"),
     "id_number": _l("Số định danh cá nhân này đã được dùng cho một tài khoản khác"),
 }
-WRONG_LOGIN = _l("Tên đăng nhập hoặc mật khẩu không đúng")
+WRONG_LOGIN = _l("Tên truy cập hoặc mật khẩu không đúng")
 
 
 def _now() -> dt.datetime:
@@ -191,6 +196,17 @@ def login():
         user = modify(users(), user.id, lambda u: u.model_copy(update={"password_hash": new_hash}))
     log_in(user)
     return redirect(safe_next(form.next.data) or url_for("services.home"))
+
+
+@bp.get("/dang-nhap/ma-phien")
+def login_token():
+    """The session's CSRF token, for the "Đăng nhập" dialog of every page (web/static/js/
+    login.js asks for it when the dialog opens): the pages themselves carry none, so that
+    an anonymous visitor's page stays the same for everyone (web.page_cache) and sets no
+    cookie. Another site cannot read it (no CORS); nobody's cache keeps it."""
+    response = jsonify(csrf_token=generate_csrf())
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.post("/thoat")

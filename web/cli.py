@@ -286,7 +286,7 @@ def _create_user(*, username: str, password: str, full_name: str, email: str, ph
     from engine.dossier import Role, new_id
 
     username, email = lookup_key("username", username), lookup_key("email", email)
-    _checked("Tên đăng nhập", check_username, username)
+    _checked("Tên truy cập", check_username, username)
     _checked("Mật khẩu", lambda p: check_password(p, username, (full_name, email)), password)
     _checked("Thư điện tử", formats.check_email, email)
     _checked("Số điện thoại", formats.check_phone, phone)
@@ -312,7 +312,7 @@ def _create_user(*, username: str, password: str, full_name: str, email: str, ph
     try:
         return resources.users().add(user)
     except DuplicateUser as taken:
-        what = {"username": "Tên đăng nhập", "email": "Thư điện tử", "id_number": "Số định danh cá nhân"}[taken.field]
+        what = {"username": "Tên truy cập", "email": "Thư điện tử", "id_number": "Số định danh cá nhân"}[taken.field]
         raise click.ClickException(f"{what} này đã được dùng cho một tài khoản khác") from None
 
 
@@ -322,7 +322,7 @@ def users() -> None:
 
 
 @users.command("create", help="Tạo tài khoản đã kích hoạt (cán bộ cần --agency, có thể nhiều lần).")
-@click.option("--username", required=True, help="Tên đăng nhập")
+@click.option("--username", required=True, help="Tên truy cập")
 @click.option("--password", prompt="Mật khẩu", hide_input=True, confirmation_prompt=True, help="Mật khẩu")
 @click.option("--name", "full_name", required=True, help="Họ và tên")
 @click.option("--email", required=True, help="Thư điện tử")
@@ -341,7 +341,7 @@ def users_create(**fields) -> None:
 def demo() -> None:
     from engine.accounts import ROLE_LABELS
 
-    click.echo("Tài khoản dùng thử (tên đăng nhập / mật khẩu):")
+    click.echo("Tài khoản dùng thử (tên truy cập / mật khẩu):")
     for account in DEMO_ACCOUNTS:
         existing = resources.users().get_by_username(account["username"])
         if existing is None:

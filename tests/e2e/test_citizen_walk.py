@@ -39,7 +39,7 @@ def test_citizen_walk(request, portal, smtp, width):
     expect(page.get_by_role("heading", level=1)).to_have_text("Đăng ký tài khoản")
     walk.step("dang-ky")
     page.get_by_label("Họ và tên").fill(NAME)
-    page.get_by_label("Tên đăng nhập").fill(USERNAME)
+    page.get_by_label("Tên truy cập").fill(USERNAME)
     page.get_by_label("Thư điện tử").fill(EMAIL)
     page.get_by_label("Số điện thoại").fill(PHONE)
     page.get_by_label("Số định danh cá nhân").fill(ID_NUMBER)
@@ -58,7 +58,7 @@ def test_citizen_walk(request, portal, smtp, width):
     # Đăng nhập -> "Xin chào: <name>"
     walk.press(menu.get_by_role("link", name="Đăng nhập"))
     walk.step("dang-nhap")
-    page.get_by_label("Tên đăng nhập").fill(USERNAME)
+    page.get_by_label("Tên truy cập").fill(USERNAME)
     page.get_by_label("Mật khẩu").fill(PASSWORD)
     walk.press(page.get_by_role("main").get_by_role("button", name="Đăng nhập"))
     expect(menu.get_by_role("link", name=f"Xin chào: {NAME}")).to_be_visible()

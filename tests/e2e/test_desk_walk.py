@@ -154,11 +154,13 @@ def menu(page):
 def sign_in(walk: Walk, portal: str, username: str, who: str) -> None:
     page = walk.page
     page.goto(portal + "/")
-    walk.press(menu(page).get_by_role("link", name="Đăng nhập"))
+    walk.press(menu(page).get_by_role("link", name="Đăng nhập"), navigates=False)  # the guide's dialog
+    dialog = page.get_by_role("dialog", name="Đăng nhập")
+    expect(dialog).to_be_visible()
     walk.step(f"{who}-dang-nhap")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    walk.press(page.get_by_role("main").get_by_role("button", name="Đăng nhập"))
+    dialog.get_by_label("Tên truy cập").fill(username)
+    dialog.get_by_label("Mật khẩu").fill(PASSWORD)
+    walk.press(dialog.get_by_role("button", name="Đăng nhập"))
     expect(menu(page).get_by_role("link", name=re.compile("^Xin chào: "))).to_be_visible()
 
 

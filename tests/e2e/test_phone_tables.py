@@ -79,7 +79,7 @@ def seed(app, catalog, household):
 def sign_in(context, portal: str, username: str):
     page = context.new_page()
     page.goto(portal + "/dang-nhap")
-    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Tên truy cập").fill(username)
     page.get_by_label("Mật khẩu").fill(PASSWORD)
     with page.expect_navigation():
         page.get_by_role("main").get_by_role("button", name="Đăng nhập").click()

@@ -47,7 +47,7 @@ def test_defaults_of_a_new_account():
 @pytest.mark.parametrize(
     ("password", "username", "message"),
     [("ngan25", "congdan", "ít nhất 10"), ("1234567890", "congdan", "chỉ gồm chữ số"),
-     ("CongDan2025", "congdan2025", "trùng với tên đăng nhập"),  # case does not make it another
+     ("CongDan2025", "congdan2025", "trùng với tên truy cập"),  # case does not make it another
      ("password12", "congdan", "quá dễ đoán"), ("matkhau123", "congdan", "quá dễ đoán"),  # common, in two languages
      ("congdan1990", "congdan", "quá dễ đoán"), ("anhyeuem2025", "congdan", "quá dễ đoán")],
 )

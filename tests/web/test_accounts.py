@@ -65,7 +65,7 @@ def test_invalid_registration_shows_each_problem_and_keeps_what_was_typed(app, c
     assert "Có lỗi trong thông tin bạn nhập" in page
     for message in (
         "Vui lòng nhập họ và tên",
-        "Tên đăng nhập phải dài từ 4 đến 32 ký tự",
+        "Tên truy cập phải dài từ 4 đến 32 ký tự",
         "Thư điện tử không phải là địa chỉ thư điện tử hợp lệ",
         "Số điện thoại không hợp lệ",
         "Số định danh cá nhân phải gồm 12 chữ số",
@@ -101,9 +101,9 @@ def test_an_account_stored_with_an_old_cmnd_still_signs_in(app, client):
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"password": "kim.ngan", "confirm": "kim.ngan"}, "Mật khẩu không được trùng với tên đăng nhập"),
+        ({"password": "kim.ngan", "confirm": "kim.ngan"}, "Mật khẩu không được trùng với tên truy cập"),
         ({"password": "ngan25", "confirm": "ngan25"}, "Mật khẩu phải có ít nhất 10 ký tự"),
-        ({"username": "kim ngân"}, "Tên đăng nhập chỉ được gồm chữ cái không dấu"),
+        ({"username": "kim ngân"}, "Tên truy cập chỉ được gồm chữ cái không dấu"),
     ],
 )
 def test_password_and_username_rules(client, changes, message):
@@ -115,7 +115,7 @@ def test_password_and_username_rules(client, changes, message):
 @pytest.mark.parametrize(
     ("taken", "message"),
     [
-        ({"username": "KIM.NGAN"}, "Tên đăng nhập này đã có người sử dụng"),
+        ({"username": "KIM.NGAN"}, "Tên truy cập này đã có người sử dụng"),
         ({"email": "kim.ngan@example.com"}, "Địa chỉ thư điện tử này đã được dùng cho một tài khoản khác"),
         ({"id_number": "093195001234"}, "Số định danh cá nhân này đã được dùng cho một tài khoản khác"),
     ],
@@ -196,7 +196,7 @@ def test_wrong_password_and_unknown_user_get_the_same_answer(client, citizen):
     wrong = login(client, "congdan", "sai-mat-khau")
     unknown = login(client, "khongco", "sai-mat-khau")
     assert wrong.status_code == unknown.status_code == 422
-    assert "Tên đăng nhập hoặc mật khẩu không đúng" in text(wrong)
+    assert "Tên truy cập hoặc mật khẩu không đúng" in text(wrong)
     strip = lambda r: text(r).split("<main")[1].replace("khongco", "congdan")  # noqa: E731
     assert strip(wrong) == strip(unknown)
 

@@ -68,7 +68,7 @@ def test_create_refuses_a_taken_username(portal):
             "--email", "qt@example.com", "--role", "admin"]
     assert run(*args).exit_code == 0
     result = run(*args[:-4], "--email", "khac@example.com", "--role", "admin")
-    assert result.exit_code == 1 and "Tên đăng nhập này đã được dùng" in result.output
+    assert result.exit_code == 1 and "Tên truy cập này đã được dùng" in result.output
 
 
 def test_demo_accounts_are_created_once_and_work(portal):

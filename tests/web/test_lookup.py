@@ -28,6 +28,9 @@ DESK = Actor(id="c1", name="Trần Thị Lan", role=Role.CLERK, agencies=frozens
 CCCD = "093186004527"
 CMND = "093186004"
 DRAFT_ONLY = "079200001111"  # an ID number whose dossiers were never sent to the desk
+REFUSED_ID = "079186002233"  # an ID number with one dossier refused and one sent back, neither accepted
+REFUSAL = "Địa điểm kinh doanh nằm trong khu vực cấm kinh doanh theo quy hoạch"
+SUPPLEMENT = "Bổ sung bản sao hợp đồng thuê địa điểm kinh doanh"
 RESULT_NOTE = "Giấy chứng nhận đăng ký hộ kinh doanh số 57A8001234"
 NOT_FOUND = "Không tìm thấy hồ sơ phù hợp với thông tin bạn nhập."
 OLD_ADDRESS = "trang tra cứu không còn nhận số ghi trên địa chỉ trang"
@@ -69,6 +72,10 @@ def found(app, household):
         old_card=_make(store, household, CMND, "processing"),
         draft=_make(store, household, DRAFT_ONLY, "draft"),
         confirmed=_make(store, household, DRAFT_ONLY, "confirmed"),
+        refused=store.update(lc.reject(_make(store, household, REFUSED_ID, "submitted"), DESK, REFUSAL,
+                                       NOW + dt.timedelta(hours=5))),
+        sent_back=store.update(lc.request_supplement(_make(store, household, REFUSED_ID, "submitted"), DESK,
+                                                     SUPPLEMENT, NOW + dt.timedelta(hours=6))),
     )
 
 
@@ -185,7 +192,7 @@ def test_by_12_digit_id_number_with_or_without_spaces(client, found):
         assert "<caption>Hồ sơ tìm thấy: 2</caption>" in page, typed
         assert found.done.receipt_number in page and "Có kết quả" in page
         assert "Chưa có (chờ tiếp nhận)" in page and "Đã nộp, chờ tiếp nhận" in page
-        assert page.count("Xem chi tiết") == 1, "only a dossier with a receipt number has a detail page"
+        assert page.count("Xem chi tiết") == 2, "every dossier found has its detail"
         assert found.old_card.receipt_number not in page
 
 
@@ -292,6 +299,67 @@ def test_lookup_pages_are_not_cached_or_indexed(client, found):
                      client.get(f"/tra-cuu/{CCCD}")):
         assert response.headers["Cache-Control"] == "no-store"
         assert response.headers["X-Robots-Tag"] == "noindex"
+
+
+# -- the detail of a dossier without a receipt number ----------------------------------------------
+
+def _details(page: str) -> dict[str, str]:
+    """The detail sections below the results, by the address of their "Xem chi tiết"."""
+    return {f"#{key}": body for key, body in
+            re.findall(r'<section class="lookup-detail" id="([^"]+)"[^>]*>(.*?)</section>\s*</section>', page, re.S)}
+
+
+def test_a_dossier_refused_before_acceptance_shows_its_reason_and_log(client, found, household):
+    page = text(search(client, REFUSED_ID))
+    assert "<caption>Hồ sơ tìm thấy: 2</caption>" in page
+    links = re.findall(r'<a class="view-link" href="([^"]+)">', page)
+    details = _details(page)
+    assert len(links) == 2 and set(links) == set(details), "each row's “Xem chi tiết” leads to its detail"
+    refused = next(body for body in details.values() if "Từ chối" in body)
+    facts = dict(re.findall(r"<dt>(.*?)</dt><dd[^>]*>(.*?)</dd>", refused))
+    assert "Từ chối" in facts["Trạng thái"] and facts["Biên nhận"] == "Chưa cấp"
+    assert facts["Dịch vụ"] == household.info.name and facts["Người đứng tên"] == "Nguyễn T** T**** T**"
+    assert facts["Ngày nộp"] == "25/11/2026 10:00" and facts["Ngày tiếp nhận"] == "—"
+    assert facts["Lý do từ chối"] == REFUSAL
+    log = re.findall(r"<li><time[^>]*>(.*?)</time> — (.*?)</li>", refused, re.S)
+    assert log == [("25/11/2026 10:00", "Nộp hồ sơ đến Bộ phận một cửa"),
+                   ("25/11/2026 14:00", f'Từ chối giải quyết hồ sơ<p class="log-note">{REFUSAL}</p>')]
+    sent_back = next(body for body in details.values() if "Yêu cầu bổ sung" in body)
+    assert f'Yêu cầu bổ sung hồ sơ<p class="log-note">{SUPPLEMENT}</p>' in sent_back
+    assert "Lý do từ chối" not in sent_back
+
+
+def test_a_dossier_waiting_for_acceptance_shows_its_status_and_log(client, found):
+    page = text(search(client, CCCD))
+    waiting = _details(page)
+    assert len(waiting) == 1, "the accepted dossier has its own page, not a section here"
+    (address, body), = waiting.items()
+    assert f'href="{address}"' in page
+    facts = dict(re.findall(r"<dt>(.*?)</dt><dd[^>]*>(.*?)</dd>", body))
+    assert "Đã nộp, chờ tiếp nhận" in facts["Trạng thái"] and facts["Biên nhận"] == "Chưa có (chờ tiếp nhận)"
+    assert facts["Ngày hẹn trả kết quả"] == "—" and "Lý do từ chối" not in facts
+    assert re.findall(r"<li><time[^>]*>(.*?)</time> — (.*?)</li>", body) == [
+        ("25/11/2026 10:00", "Nộp hồ sơ đến Bộ phận một cửa")]
+
+
+def test_the_details_show_nothing_private(client, found):
+    page = text(search(client, REFUSED_ID))
+    assert page.count(REFUSED_ID) == 1, "the ID number only in the field"
+    for secret in SECRETS:  # the clerk's name, the form's content, the citizen's full name
+        assert secret not in page, secret
+    for dossier in (found.refused, found.sent_back):
+        assert dossier.id not in page, "no internal address of the dossier"
+    assert "/ho-so/" not in page and "tep" not in re.sub(r"<(script|link)[^>]*>", "", page).split("<main")[1]
+
+
+def test_a_refusal_after_acceptance_shows_its_reason_on_the_receipt_s_page(app, client, household):
+    store = resources.portal(app).dossiers
+    dossier = store.update(lc.reject(_make(store, household, CCCD, "processing"), DESK, REFUSAL,
+                                     NOW + dt.timedelta(days=2)))
+    page = text(client.get(f"/tra-cuu/{dossier.receipt_number}"))
+    facts = dict(re.findall(r"<dt>(.*?)</dt><dd[^>]*>(.*?)</dd>", page))
+    assert facts["Lý do từ chối"] == REFUSAL and facts["Biên nhận"] == dossier.receipt_number
+    assert "hẹn trả kết quả ngày" not in page, "the acceptance's note stays private"
 
 
 # -- the QR code's address -------------------------------------------------------------------------
@@ -407,6 +475,9 @@ def test_english_page_words(client, found):
         assert words in page, words
     page = text(search(client, "abc"))
     assert "No application matches what you entered." in page
+    page = text(search(client, REFUSED_ID))
+    for words in ("Not issued", "Details of the application", "Reason for refusal"):
+        assert words in page, words
     page = text(client.get(f"/tra-cuu/{found.done.receipt_number}"))
     assert "Status of application" in page and "Processing log" in page and "Completed on" in page
     assert NOT_FOUND not in text(search(client, "abc"))
