@@ -65,7 +65,8 @@ def seed(app, catalog, household):
                                           citizen.id_number))
 
     long_service = catalog[LONG_NAME]
-    dossier(long_service, now, [])  # draft: view, update, delete
+    # A draft (view, update, delete), with the (*) documents ticked as the page requires.
+    dossier(long_service, now, [d.id for d in long_service.documents if d.mandatory and not d.from_form])
     store.update(lifecycle.confirm(dossier(household, now), me, now))  # confirmed: all four actions
     for days_ago, late in ((40, True), (20, True), (0, False)):
         when = now - dt.timedelta(days=days_ago)

@@ -23,7 +23,8 @@ def send(app, citizen, catalog, slug: str, count: int, status: Status = Status.S
     service = catalog[slug]
     now = system_clock()
     with app.test_request_context():
-        made = [lifecycle.create(service, to_actor(citizen), service.sample, [], now) for _ in range(count)]
+        ticked = [d.id for d in service.documents if d.mandatory]
+        made = [lifecycle.create(service, to_actor(citizen), service.sample, ticked, now) for _ in range(count)]
     if status is not Status.DRAFT:
         made = [d.model_copy(update={"status": status, "submitted_at": now}) for d in made]
     resources.portal(app).dossiers.bulk_add(made)
