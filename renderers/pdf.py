@@ -123,9 +123,8 @@ def render_receipt_html(service: Service, dossier: Dossier, clerk_name: str, loo
 
 def render_dossier_pdf(service: Service, dossier: Dossier, lookup_url: str | None) -> bytes:
     with _timed("dossier"):
-        return html_to_pdf(render_dossier_html(service, dossier, lookup_url), attachments=[Attached(
-            dossier_json_name(dossier), json.dumps(dossier_json(service, dossier), ensure_ascii=False, indent=1),
-            f"Dữ liệu hồ sơ {dossier.id} (JSON, để hệ thống khác đọc)")])
+        return html_to_pdf(render_dossier_html(service, dossier, lookup_url),
+                           attachments=[dossier_attachment(service, dossier)])
 
 
 def render_blank_pdf(service: Service) -> bytes:
@@ -167,6 +166,12 @@ class Attached:
     name: str
     text: str
     description: str
+
+
+def dossier_attachment(service: Service, dossier: Dossier) -> Attached:
+    """:func:`dossier_json` as the file the printed dossier carries."""
+    return Attached(dossier_json_name(dossier), json.dumps(dossier_json(service, dossier), ensure_ascii=False, indent=1),
+                    f"Dữ liệu hồ sơ {dossier.id} (JSON, để hệ thống khác đọc)")
 
 
 def dossier_json_name(dossier: Dossier) -> str:
@@ -230,7 +235,7 @@ class _Printer:
                                       pdf_variant=PDF_VARIANT, attachments=files, finisher=_also_pdf_ua)
 
 
-PDF_VARIANT = "pdf/a-3a"  # PDF/A-3, level A: tagged; PDF/A-3 allows embedded files of any type
+PDF_VARIANT: str | None = "pdf/a-3a"  # PDF/A-3, level A: tagged; PDF/A-3 allows embedded files of any type
 # The PDF/UA-1 identification, and the extension schema PDF/A asks for a namespace it does not
 # predefine (ISO 19005-3, 6.6.2.3). WeasyPrint writes one <rdf:RDF>: these go inside it.
 _PDF_UA_XMP = (
@@ -254,6 +259,8 @@ def _also_pdf_ua(document: Any, pdf: Any) -> None:
     (WeasyPrint 70 lists each embedded file twice)."""
     import pydyf
 
+    if "Metadata" not in pdf.catalog:  # no variant (bench/pdf.py's plain PDF, for contrast)
+        return
     reference = pdf.catalog["Metadata"]  # b"510 0 R"
     metadata = pdf.objects[int(bytes(reference).split()[0] if isinstance(reference, bytes) else reference.split()[0])]
     metadata.stream = [chunk.replace(b"</rdf:RDF>", _PDF_UA_XMP + b"</rdf:RDF>", 1) for chunk in metadata.stream]
