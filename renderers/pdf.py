@@ -170,7 +170,8 @@ class Attached:
 
 def dossier_attachment(service: Service, dossier: Dossier) -> Attached:
     """:func:`dossier_json` as the file the printed dossier carries."""
-    return Attached(dossier_json_name(dossier), json.dumps(dossier_json(service, dossier), ensure_ascii=False, indent=1),
+    text = json.dumps(dossier_json(service, dossier), ensure_ascii=False, indent=1)
+    return Attached(dossier_json_name(dossier), text,
                     f"Dữ liệu hồ sơ {dossier.id} (JSON, để hệ thống khác đọc)")
 
 
@@ -241,7 +242,8 @@ PDF_VARIANT: str | None = "pdf/a-3a"  # PDF/A-3, level A: tagged; PDF/A-3 allows
 _PDF_UA_XMP = (
     b'<rdf:Description rdf:about="" xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/" pdfuaid:part="1"/>'
     b'<rdf:Description rdf:about="" xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/"'
-    b' xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#" xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#">'
+    b' xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#"'
+    b' xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#">'
     b'<pdfaExtension:schemas><rdf:Bag><rdf:li rdf:parseType="Resource">'
     b'<pdfaSchema:schema>PDF/UA Universal Accessibility Schema</pdfaSchema:schema>'
     b'<pdfaSchema:namespaceURI>http://www.aiim.org/pdfua/ns/id/</pdfaSchema:namespaceURI>'

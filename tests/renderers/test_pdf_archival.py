@@ -126,7 +126,8 @@ def test_the_dossier_pdf_carries_the_dossiers_data_as_an_associated_json_file(pr
     carried = json.loads(attached["bytes"])
     assert carried["format"] == DOSSIER_JSON_FORMAT
     assert carried["data"] == dossier.data == household.sample
-    assert carried["service"]["code"] == household.info.code and carried["service"]["version"] == dossier.service_version
+    assert carried["service"]["code"] == household.info.code
+    assert carried["service"]["version"] == dossier.service_version
     assert carried["dossier"]["id"] == dossier.id and carried["dossier"]["receipt_number"] == RECEIPT
     assert carried["dossier"]["status"] == "processing" and carried["dossier"]["appointment_date"] == "2026-12-07"
     assert carried["attachments"]["van-ban-uy-quyen-chu-ho"]["sha256"] == "0" * 64
