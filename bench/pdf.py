@@ -5,7 +5,8 @@
 
 Measures, each in a fresh process so runs do not share caches:
   * cold: importing WeasyPrint, loading fonts and the stylesheet, the first render;
-  * warm: median ms per render and per page, size of the PDF;
+  * warm: median ms per render and per page, size of the PDF (PDF/A-3a, tagged, the dossier's
+    JSON attached: renderers/pdf.py), and the same without the variant, tags and attachment;
   * memory: resident MB before and after N renders (after 50 to warm up) with the shared
     font configuration, and (for contrast) with a new FontConfiguration per render;
   * the same render with fontTools subsetting instead of HarfBuzz, and with
@@ -62,16 +63,20 @@ def measure_render(repeats: int, variant: str) -> dict:
     service = Catalog.load()["dang-ky-thanh-lap-ho-kinh-doanh"]
     dossier, url = _dossier(service)
     html = pdf.render_dossier_html(service, dossier, url)
+    attachments = [pdf.dossier_attachment(service, dossier)]
+    if variant == "untagged":  # what the portal printed before issue 16: no PDF/A, no tags, no JSON
+        pdf.PDF_VARIANT, attachments = None, []
     if variant == "dotted":
         html = html.replace("</head>", "<style>.kv dd { border-bottom: 1pt dotted #000 }</style></head>")
     ready = time.perf_counter()
-    data = pdf.html_to_pdf(html)
+    data = pdf.html_to_pdf(html, attachments)
     first = time.perf_counter()
-    times = []
+    times, cpu = [], []
     for _ in range(repeats):
-        t = time.perf_counter()
-        data = pdf.html_to_pdf(html)
+        t, c = time.perf_counter(), time.process_time()
+        data = pdf.html_to_pdf(html, attachments)
         times.append((time.perf_counter() - t) * 1000)
+        cpu.append((time.process_time() - c) * 1000)  # what other jobs on the machine do not change
     from pypdf import PdfReader
     import io
 
@@ -82,6 +87,7 @@ def measure_render(repeats: int, variant: str) -> dict:
         "cold_first_ms": (first - ready) * 1000,  # fonts, stylesheet and the first layout
         "cold_total_ms": (first - started) * 1000,
         "warm_ms": warm,
+        "warm_cpu_ms": statistics.median(cpu),
         "pages": pages,
         "warm_ms_per_page": warm / pages,
         "bytes": len(data),
@@ -233,14 +239,18 @@ def main() -> None:
 
 def _report_render(args) -> None:
     rows = []
-    for variant, label in [("plain", "household dossier"), ("fonttools", "… with fontTools subsetting"),
+    for variant, label in [("plain", "household dossier (PDF/A-3a, tagged, JSON attached)"),
+                           ("untagged", "… as a plain PDF (no variant, tags or attachment)"),
+                           ("fonttools", "… with fontTools subsetting"),
                            ("dotted", "… with dotted bottom borders")]:
-        runs = [_in_child("render", args.repeats, variant) for _ in range(args.runs if variant == "plain" else 1)]
+        runs = [_in_child("render", args.repeats, variant)
+                for _ in range(args.runs if variant in ("plain", "untagged") else 1)]
         rows.append((label, runs))
-    print("\n| case | cold first render ms | warm ms | pages | warm ms/page | KB |")
-    print("|---|---:|---:|---:|---:|---:|")
+    print("\n| case | cold first render ms | warm ms | warm CPU ms | pages | warm ms/page | KB |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
     for label, runs in rows:
         print(f"| {label} | {_median(runs, 'cold_first_ms'):.0f} | {_median(runs, 'warm_ms'):.0f} | "
+              f"{_median(runs, 'warm_cpu_ms'):.0f} | "
               f"{_median(runs, 'pages'):.0f} | {_median(runs, 'warm_ms_per_page'):.0f} | "
               f"{_median(runs, 'bytes') / 1024:.1f} |")
     plain = rows[0][1]

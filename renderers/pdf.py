@@ -10,11 +10,21 @@ One :class:`_Printer` per process holds the URL fetcher (``renderers.print_asset
 our fonts under ``dvc-print:``, nothing else), one ``FontConfiguration`` and the print
 stylesheet parsed once: a fresh font configuration per render costs time and leaks
 about 0.24 MB a render.
+
+Every PDF is archival and accessible in one write: WeasyPrint's ``pdf/a-3a`` variant
+(PDF/A-3 level A: sRGB output intent, XMP metadata, fonts embedded, and tagged, so a
+/StructTreeRoot with headings, lists and tables, /MarkInfo, /Lang vi from ``<html
+lang>``, the title shown), plus the PDF/UA-1 identification in the XMP (WeasyPrint's
+``pdf/ua-1`` variant adds nothing else, and the two cannot be asked for together). The
+QR code's SVG carries a ``<title>``, its alternate text. The printed dossier carries its
+own data as ``ho-so-<id>.json`` (:func:`dossier_json`), an associated file of relationship
+Data, for the next system to read without parsing the page.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import threading
 import unicodedata
 from dataclasses import dataclass
@@ -113,7 +123,8 @@ def render_receipt_html(service: Service, dossier: Dossier, clerk_name: str, loo
 
 def render_dossier_pdf(service: Service, dossier: Dossier, lookup_url: str | None) -> bytes:
     with _timed("dossier"):
-        return html_to_pdf(render_dossier_html(service, dossier, lookup_url))
+        return html_to_pdf(render_dossier_html(service, dossier, lookup_url),
+                           attachments=[dossier_attachment(service, dossier)])
 
 
 def render_blank_pdf(service: Service) -> bytes:
@@ -137,9 +148,61 @@ def lookup_url_for(base_url: str, receipt_number: str) -> str:
     return f"{base_url.rstrip('/')}/tra-cuu/{quote(receipt_number, safe='')}"
 
 
-def html_to_pdf(html: str) -> bytes:
-    """One of the ``render_*_html`` results as a PDF, with the process's shared printer."""
-    return printer().write_pdf(html)
+def html_to_pdf(html: str, attachments: list[Attached] | tuple[Attached, ...] = ()) -> bytes:
+    """One of the ``render_*_html`` results as a PDF/A-3a (tagged, PDF/UA-1) with the
+    process's shared printer; ``attachments`` embedded as associated files (Data)."""
+    return printer().write_pdf(html, attachments)
+
+
+# -- what the PDF carries for machines ---------------------------------------------------
+
+DOSSIER_JSON_FORMAT = "dichvucong/ho-so/1"
+
+
+@dataclass(frozen=True)
+class Attached:
+    """A file embedded in a PDF: its name (its type follows from the ending), text, description."""
+
+    name: str
+    text: str
+    description: str
+
+
+def dossier_attachment(service: Service, dossier: Dossier) -> Attached:
+    """:func:`dossier_json` as the file the printed dossier carries."""
+    text = json.dumps(dossier_json(service, dossier), ensure_ascii=False, indent=1)
+    return Attached(dossier_json_name(dossier), text,
+                    f"Dữ liệu hồ sơ {dossier.id} (JSON, để hệ thống khác đọc)")
+
+
+def dossier_json_name(dossier: Dossier) -> str:
+    return f"ho-so-{dossier.id}.json"
+
+
+def dossier_json(service: Service, dossier: Dossier) -> dict[str, Any]:
+    """What the printed dossier says, for a machine: the form's data as the dossier holds it,
+    the service (code, slug, version), the dossier's identity, dates and status, its
+    documents, and the processing log's hashes (engine.log_chain; no notes, no names).
+    The ID number is there because the dossier's own data and the page hold it anyway."""
+    raw = dossier.model_dump(mode="json")
+    return {
+        "format": DOSSIER_JSON_FORMAT,
+        "service": {"code": service.info.code, "slug": service.slug, "version": dossier.service_version,
+                    "name": service.info.name, "agency": {"code": service.info.agency.code,
+                                                          "name": service.info.agency.name}},
+        "dossier": {key: raw[key] for key in (
+            "id", "receipt_number", "status", "method", "applicant_name", "applicant_id_number",
+            "created_at", "submitted_at", "accepted_at", "appointment_date", "completed_at", "returned_at")},
+        "status_label": STATUS_LABELS.get(dossier.status, str(dossier.status)),
+        "data": raw["data"],
+        "checklist": raw["checklist"],
+        "attachments": {doc: {key: file[key] for key in ("filename", "media_type", "size", "sha256")}
+                        for doc, file in raw["attachments"].items()},
+        "log": [{"at": entry["at"], "action": entry["action"], "status_to": entry["status_to"],
+                 "prev_hash": entry["prev_hash"], "data_hash": entry["data_hash"], "hash": entry["hash"]}
+                for entry in raw["log"]],
+        "log_seal": log_chain.last_hash(dossier),
+    }
 
 
 def standalone_html(html: str) -> str:
@@ -162,12 +225,49 @@ class _Printer:
                               url_fetcher=self.fetcher)
         self.lock = threading.Lock()  # WeasyPrint's font configuration is not meant for threads
 
-    def write_pdf(self, html: str) -> bytes:
-        from weasyprint import HTML
+    def write_pdf(self, html: str, attachments: list[Attached] | tuple[Attached, ...] = ()) -> bytes:
+        from weasyprint import HTML, Attachment
 
         with self.lock:
             document = HTML(string=html, url_fetcher=self.fetcher, base_url=None)
-            return document.write_pdf(stylesheets=[self.stylesheet], font_config=self.font_config)
+            files = [Attachment(string=a.text, name=a.name, description=a.description, relationship="Data",
+                                url_fetcher=self.fetcher) for a in attachments]
+            return document.write_pdf(stylesheets=[self.stylesheet], font_config=self.font_config,
+                                      pdf_variant=PDF_VARIANT, attachments=files, finisher=_also_pdf_ua)
+
+
+PDF_VARIANT: str | None = "pdf/a-3a"  # PDF/A-3, level A: tagged; PDF/A-3 allows embedded files of any type
+# The PDF/UA-1 identification, and the extension schema PDF/A asks for a namespace it does not
+# predefine (ISO 19005-3, 6.6.2.3). WeasyPrint writes one <rdf:RDF>: these go inside it.
+_PDF_UA_XMP = (
+    b'<rdf:Description rdf:about="" xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/" pdfuaid:part="1"/>'
+    b'<rdf:Description rdf:about="" xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/"'
+    b' xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#"'
+    b' xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#">'
+    b'<pdfaExtension:schemas><rdf:Bag><rdf:li rdf:parseType="Resource">'
+    b'<pdfaSchema:schema>PDF/UA Universal Accessibility Schema</pdfaSchema:schema>'
+    b'<pdfaSchema:namespaceURI>http://www.aiim.org/pdfua/ns/id/</pdfaSchema:namespaceURI>'
+    b'<pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix>'
+    b'<pdfaSchema:property><rdf:Seq><rdf:li rdf:parseType="Resource">'
+    b'<pdfaProperty:name>part</pdfaProperty:name><pdfaProperty:valueType>Integer</pdfaProperty:valueType>'
+    b'<pdfaProperty:category>internal</pdfaProperty:category>'
+    b'<pdfaProperty:description>Part of ISO 14289 the document conforms to</pdfaProperty:description>'
+    b'</rdf:li></rdf:Seq></pdfaSchema:property></rdf:li></rdf:Bag></pdfaExtension:schemas></rdf:Description>'
+)
+
+
+def _also_pdf_ua(document: Any, pdf: Any) -> None:
+    """WeasyPrint's finisher: the PDF/UA-1 claim in the XMP, and the catalog's /AF once per file
+    (WeasyPrint 70 lists each embedded file twice)."""
+    import pydyf
+
+    if "Metadata" not in pdf.catalog:  # no variant (bench/pdf.py's plain PDF, for contrast)
+        return
+    reference = pdf.catalog["Metadata"]  # b"510 0 R"
+    metadata = pdf.objects[int(bytes(reference).split()[0] if isinstance(reference, bytes) else reference.split()[0])]
+    metadata.stream = [chunk.replace(b"</rdf:RDF>", _PDF_UA_XMP + b"</rdf:RDF>", 1) for chunk in metadata.stream]
+    if "AF" in pdf.catalog:
+        pdf.catalog["AF"] = pydyf.Array(dict.fromkeys(pdf.catalog["AF"]))
 
 
 _printer: _Printer | None = None
@@ -226,7 +326,9 @@ def _receipt_facts(dossier: Dossier, lookup_url: str | None) -> dict[str, Any]:
 def qr_svg(url: str) -> Markup:
     """The QR code of ``url`` as inline SVG (one path): vector, a few hundred bytes, no fetch."""
     code = segno.make(url, error="m", micro=False)
-    return Markup(code.svg_inline(border=4, omitsize=True, dark="#000", light=None))
+    # The <title> is the figure's alternate text in the tagged PDF (read aloud, never printed).
+    return Markup(code.svg_inline(border=4, omitsize=True, dark="#000", light=None,
+                                  title=f"Mã QR tra cứu tình trạng hồ sơ: {url}"))
 
 
 def _document(service: Service, kind: str, **context: Any) -> str:
