@@ -1,23 +1,27 @@
 """The embedded registry of issued documents (engine.documents): TinyDB files in the instance folder.
 
-    documents/lock           one writer (or reader) at a time, across processes
+    documents/.lock          one writer at a time, across processes (storage.lock)
     documents/NN.json        a TinyDB database per first two hex digits of the hash
 
 Recording a document rewrites one of 256 small files, whatever the number issued, and a
-look-up reads one. The files are read and written under the lock, so a reader never sees
-a file half written.
+look-up reads one. Each file is replaced whole, by a rename (storage.atomic), so a reader
+needs no lock and never sees a file half written, and a backup can link the files
+(operations.backup) while holding the writers' lock (:meth:`frozen`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 from typing import Any
 
 from tinydb import Query, TinyDB
+from tinydb.storages import Storage
 
 from engine.clock import in_vietnam
 from engine.documents import DocumentNotFound, IssuedDocument, is_sha256
+from storage.atomic import dump_json, write_atomic
 from storage.lock import WriteLock
 
 TABLE = "documents"
@@ -43,14 +47,36 @@ def from_row(row: dict[str, Any]) -> IssuedDocument:
     )
 
 
+class _AtomicFile(Storage):
+    """TinyDB storage of one JSON file, replaced whole at each write."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def read(self) -> dict[str, Any] | None:
+        try:
+            text = self.path.read_bytes()
+        except FileNotFoundError:
+            return None
+        return json.loads(text) if text.strip() else None
+
+    def write(self, data: dict[str, Any]) -> None:
+        write_atomic(self.path, dump_json(data))
+
+
 class TinyDBDocumentRegistry:
     def __init__(self, root: Path) -> None:
         root.mkdir(parents=True, exist_ok=True)
         self.root = root
-        self._lock = WriteLock(root / "lock")
+        self._lock = WriteLock(root / ".lock")
 
     def _shard(self, sha256: str) -> TinyDB:
-        return TinyDB(self.root / f"{sha256[:2]}.json", ensure_ascii=False)
+        return TinyDB(self.root / f"{sha256[:2]}.json", storage=_AtomicFile)
+
+    def frozen(self) -> WriteLock:
+        """The writers' lock: ``with registry.frozen():`` nothing is recorded or revoked in any
+        process until the block ends (for a backup)."""
+        return self._lock
 
     def add(self, document: IssuedDocument) -> None:
         if not is_sha256(document.sha256):
@@ -66,7 +92,7 @@ class TinyDBDocumentRegistry:
         path = self.root / f"{sha256[:2]}.json"
         if not path.exists():
             return None
-        with self._lock, self._shard(sha256) as db:
+        with self._shard(sha256) as db:  # no lock: the file is replaced whole, never rewritten in place
             row = db.table(TABLE).get(Query().sha256 == sha256)
         return from_row(row) if row else None
 
