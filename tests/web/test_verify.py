@@ -75,7 +75,7 @@ def test_a_signed_receipt_is_genuine_with_its_agency_and_date(app, receipt, no_n
     assert "Văn bản do Cổng dịch vụ công cấp, còn nguyên vẹn" in page
     assert "Giấy tiếp nhận hồ sơ và hẹn trả kết quả" in page
     assert AGENCY_NAME in page
-    assert resources.portal(app).now().strftime("ngày %d/%m/%Y") in page  # when it was issued
+    assert resources.portal(app).now().strftime("%d/%m/%Y %H:%M") in page  # when it was issued
     assert "Hợp lệ, của" in page and hashlib.sha256(receipt).hexdigest() in page
     assert answer.headers["Cache-Control"] == "no-store"
 
