@@ -4,7 +4,8 @@ A lookup by receipt number ("Biên nhận") or by ID number ("Số CMND"/CCCD) s
 dossiers exist, for which service, in which state and on which dates, with the
 applicant's name masked ("Nguyễn V** A*"), the processing log's steps and the desk's
 words to the applicant (:data:`PUBLIC_NOTES`: why it was refused, what it lacks, why its
-result is late) and whether an e-result was issued ("Đã có kết quả điện tử"); never the form's content, an address, an ID number, an attachment or the
+result is late) and whether an e-result was issued ("Đã có kết quả điện tử"); never the
+form's content, an address, an ID number, an attachment or the
 result's note. Drafts are private to their owner and never found. An unknown number and a
 malformed one give the same answer, so probing learns nothing.
 """

@@ -11,10 +11,10 @@ replaced whole, by a rename (storage.atomic), never rewritten in place. So a sna
 a hard link of every file into a staging folder inside the instance folder, taken while
 holding the writers' locks of the dossier store, the user store, the definitions and the
 registry of issued documents: for that moment (a link per file, milliseconds for
-thousands) no writer in any process changes them, and a write that died was finished first, so the snapshot is one committed
-state whose indexes agree with their shards. Once the locks are released, writers
-replace files by new ones and the linked old ones stay as they were, to be archived at
-leisure. Uploaded files are linked under the locks too: a file is deleted only after the
+thousands) no writer in any process changes them, and a write that died was finished
+first, so the snapshot is one committed state whose indexes agree with their shards.
+Once the locks are released, writers replace files by new ones and the linked old ones
+stay as they were, to be archived at leisure. Uploaded files are linked under the locks too: a file is deleted only after the
 dossier that held it was saved without it, so every file a snapshot dossier names is
 there. Where a link cannot be made (a folder on another file system), the file is copied
 instead, still under the locks.

@@ -38,8 +38,8 @@ def issue(portal: Portal, pdf: bytes, *, kind: str, title: str, dossier_id: str,
           agency_name: str = "", sign: bool = True) -> bytes:
     """``pdf`` as it is served (signed by ``agency`` when it has a key and ``sign``), recorded."""
     served = portal.sign(pdf, agency, title) if sign else pdf
-    record(portal, hashlib.sha256(served).hexdigest(), kind=kind, title=title, dossier_id=dossier_id, agency=agency, agency_name=agency_name,
-           signed=served != pdf)
+    record(portal, hashlib.sha256(served).hexdigest(), kind=kind, title=title, dossier_id=dossier_id,
+           agency=agency, agency_name=agency_name, signed=served != pdf)
     return served
 
 

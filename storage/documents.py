@@ -41,7 +41,8 @@ def from_row(row: dict[str, Any]) -> IssuedDocument:
     revoked = row.get("revoked_at")
     return IssuedDocument(
         sha256=row["sha256"], kind=row["kind"], title=row["title"], dossier_id=row["dossier_id"],
-        agency=row["agency"], agency_name=row["agency_name"], issued_at=in_vietnam(dt.datetime.fromisoformat(row["issued_at"])),
+        agency=row["agency"], agency_name=row["agency_name"],
+        issued_at=in_vietnam(dt.datetime.fromisoformat(row["issued_at"])),
         signed=bool(row["signed"]), revoked_at=in_vietnam(dt.datetime.fromisoformat(revoked)) if revoked else None,
         revoked_reason=row.get("revoked_reason") or "",
     )

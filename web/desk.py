@@ -341,6 +341,6 @@ def print_selected():
     pdf = out.getvalue()
     # One agency's dossiers: its signature; several agencies' together: none (but recorded all the same).
     pdf = documents.issue(resources.portal(), pdf, kind=PRINTED, title="Bản in hồ sơ", dossier_id=",".join(printed),
-                          agency=",".join(sorted(agencies)), agency_name=", ".join(agencies[a] for a in sorted(agencies)),
-                          sign=len(agencies) == 1)
+                          agency=",".join(sorted(agencies)),
+                          agency_name=", ".join(agencies[a] for a in sorted(agencies)), sign=len(agencies) == 1)
     return _pdf(pdf, f"ho-so-{resources.portal().now():%Y%m%d-%H%M}.pdf")

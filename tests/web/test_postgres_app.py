@@ -154,8 +154,8 @@ def test_issued_documents_are_recorded_and_revoked_in_postgresql(app, schema, tm
 
     sha256 = "cd" * 32
     with app.app_context():
-        documents.record(resources.portal(app), sha256, kind="ban-in", title="Bản in hồ sơ", dossier_id="0123456789abcdef",
-                         agency="ubnd-phuong-vi-thanh", signed=False)
+        documents.record(resources.portal(app), sha256, kind="ban-in", title="Bản in hồ sơ",
+                         dossier_id="0123456789abcdef", agency="ubnd-phuong-vi-thanh", signed=False)
     assert "Ủy ban nhân dân phường Vị Thanh" in text(app.test_client().get(f"/kiem-tra-van-ban/{sha256}"))
     result = app.test_cli_runner().invoke(main, ["documents", "revoke", sha256, "--reason", "In nhầm hồ sơ"])
     assert result.exit_code == 0, result.output
