@@ -4,7 +4,8 @@ A lookup by receipt number ("Biên nhận") or by ID number ("Số CMND"/CCCD) s
 dossiers exist, for which service, in which state and on which dates, with the
 applicant's name masked ("Nguyễn V** A*"), the processing log's steps and the desk's
 words to the applicant (:data:`PUBLIC_NOTES`: why it was refused, what it lacks, why its
-result is late); never the form's content, an address, an ID number, an attachment or the
+result is late) and whether an e-result was issued ("Đã có kết quả điện tử"); never the
+form's content, an address, an ID number, an attachment or the
 result's note. Drafts are private to their owner and never found. An unknown number and a
 malformed one give the same answer, so probing learns nothing.
 """
@@ -57,6 +58,7 @@ class PublicDossier:
     completed_at: dt.datetime | None
     log: tuple[PublicEntry, ...]
     refusal: str = ""  # why the desk refused it, when it is refused (before acceptance or after)
+    e_result: bool = False  # a result PDF was issued (returned online): that it exists, never its content
 
 
 def public_view(dossier: Dossier) -> PublicDossier:
@@ -69,7 +71,12 @@ def public_view(dossier: Dossier) -> PublicDossier:
         refusal = next((e.note.strip() for e in reversed(dossier.log) if e.action in refusing), "")
     return PublicDossier(dossier.receipt_number, dossier.service, dossier.status, mask_name(dossier.applicant_name),
                          dossier.submitted_at, dossier.accepted_at, dossier.appointment_date, dossier.completed_at, log,
-                         refusal)
+                         refusal, _has_e_result(dossier))
+
+
+def _has_e_result(dossier: Dossier) -> bool:
+    result = dossier.result_file
+    return result is not None and result.media_type == "application/pdf"
 
 
 def _public(entry: LogEntry) -> bool:

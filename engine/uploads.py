@@ -67,6 +67,11 @@ def _kind(data: bytes) -> str | None:
     return None
 
 
+def is_pdf(data: bytes) -> bool:
+    """Whether the bytes are a PDF by their content (its header), whatever the file's name."""
+    return _kind(data) == "pdf"
+
+
 def _broken(kind: str) -> UploadRefused:
     return UploadRefused(f"Tệp {KIND_NAMES[kind]} bị hỏng hoặc không đọc được, hãy chọn tệp khác")
 

@@ -2,18 +2,19 @@
 (the embedded default: TinyDB stores and plain files), while it runs.
 
 What is durable there (``PARTS``): the dossier store, the accounts, the uploaded files,
-the published definitions, the e-mails waiting to be sent and the secret key. The
+the published definitions, the e-mails waiting to be sent, the registry of issued documents
+(storage.documents) and the secret key. The
 development outbox (messages already "delivered") and the lock files are left out.
 
 A consistent copy without stopping the portal. Every file of these folders is only ever
 replaced whole, by a rename (storage.atomic), never rewritten in place. So a snapshot is
 a hard link of every file into a staging folder inside the instance folder, taken while
-holding the writers' locks of the dossier store, the user store and the definitions: for
-that moment (a link per file, milliseconds for thousands) no writer in any process
-changes them, and a write that died was finished first, so the snapshot is one committed
-state whose indexes agree with their shards. Once the locks are released, writers
-replace files by new ones and the linked old ones stay as they were, to be archived at
-leisure. Uploaded files are linked under the locks too: a file is deleted only after the
+holding the writers' locks of the dossier store, the user store, the definitions and the
+registry of issued documents: for that moment (a link per file, milliseconds for
+thousands) no writer in any process changes them, and a write that died was finished
+first, so the snapshot is one committed state whose indexes agree with their shards.
+Once the locks are released, writers replace files by new ones and the linked old ones
+stay as they were, to be archived at leisure. Uploaded files are linked under the locks too: a file is deleted only after the
 dossier that held it was saved without it, so every file a snapshot dossier names is
 there. Where a link cannot be made (a folder on another file system), the file is copied
 instead, still under the locks.
@@ -49,13 +50,15 @@ from storage import archive
 from storage.archive import CorruptArchive
 from storage.atomic import TEMP_PREFIX, fsync_dir
 from storage.definitions import DefinitionStore
+from storage.documents import TinyDBDocumentRegistry
 from storage.tinydb_store import TinyDBStore
 from storage.tinydb_users import TinyDBUserStore
 
 FORMAT = 1  # the manifest's "format": raise it when what an archive holds changes
 KIND = "dichvucong-backup"
 # The instance folder's durable parts: name -> whether it is a folder (else one file).
-PARTS = {"store": True, "users": True, "files": True, "definitions": True, "mail": True, "secret_key": False}
+PARTS = {"store": True, "users": True, "files": True, "definitions": True, "mail": True, "documents": True,
+         "secret_key": False}
 QUEUE, SENDING = "mail/queue", "mail/sending"  # operations.mail.Mailer's folders
 _SKIPPED = {"store.lock", ".lock"}  # the stores' lock files (storage.lock): made again on demand
 _STAGING = ".backup-"  # staging folders in the instance folder: .backup-<pid>-<random>
@@ -130,6 +133,7 @@ def _snapshot(instance: Path, staging: Path) -> None:
     store = TinyDBStore(instance / "store")
     users = TinyDBUserStore(instance / "users")
     definitions = DefinitionStore(instance / "definitions")
+    documents = TinyDBDocumentRegistry(instance / "documents")
     # Uploaded files never change: most are linked before the locks are taken, and under
     # them the folder is only brought up to date (the new ones linked, the deleted ones dropped).
     _mirror(instance / "files", staging / "files")
@@ -138,6 +142,7 @@ def _snapshot(instance: Path, staging: Path) -> None:
         held.enter_context(store.frozen())
         held.enter_context(users.frozen())
         held.enter_context(definitions.frozen())
+        held.enter_context(documents.frozen())
         for part, is_folder in PARTS.items():
             if part == "mail":
                 _snapshot_mail(instance, staging)

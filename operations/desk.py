@@ -13,9 +13,11 @@ import datetime as dt
 from dataclasses import dataclass
 
 from engine import lifecycle
+from engine.documents import RESULT
 from engine.dossier import Actor, Attachment, Dossier
 from engine.uploads import UploadRefused
 from engine.workflow import NotFound, Transition
+from operations.documents import record
 from operations.dossiers import load
 from operations.files import Upload, keep
 from operations.portal import Portal
@@ -46,11 +48,16 @@ def act(portal: Portal, dossier_id: str, actor: Actor, action: str, posted: Post
     """Take ``action``; returns the stored dossier and the note the citizen was sent."""
     dossier, service = load(portal, dossier_id, actor)
     transition = portal.workflow[action]
-    result_file = None
+    result_file, signed = None, []  # signed: whether the kept result PDF carries the agency's signature
     if posted.result_file is not None and any(i.kind == "file" for i in transition.inputs):
         portal.workflow.check(dossier, actor, action, portal.now())  # nothing is kept for a refused action
-        result_file = keep(portal, posted.result_file, RESULT_KINDS, RESULT_FILE_MB, name="ket-qua",
-                           sign_pdf=lambda pdf: _signed_result(portal, pdf, service.info.agency.code))
+
+        def sign(pdf: bytes) -> bytes:
+            out = _signed_result(portal, pdf, service.info.agency.code)
+            signed.append(out != pdf)
+            return out
+
+        result_file = keep(portal, posted.result_file, RESULT_KINDS, RESULT_FILE_MB, name="ket-qua", sign_pdf=sign)
     inputs = lifecycle.Inputs(note=posted.note, new_date=posted.new_date, result_file=result_file)
     try:
         updated = lifecycle.take_desk_action(dossier, service, actor, action, portal.now(), inputs, portal.workflow)
@@ -58,6 +65,9 @@ def act(portal: Portal, dossier_id: str, actor: Actor, action: str, posted: Post
     except Exception:
         _discard(portal, result_file)
         raise
+    if result_file is not None and result_file.media_type == "application/pdf":  # as the citizen downloads it
+        record(portal, result_file.sha256, kind=RESULT, title=RESULT_REASON, dossier_id=updated.id,
+               agency=service.info.agency.code, agency_name=service.info.agency.name, signed=any(signed))
     note = updated.log[-1].note if any(i.name == "note" for i in transition.inputs) else ""
     owner = portal.users.get(updated.owner)
     if owner is not None:

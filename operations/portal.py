@@ -16,6 +16,7 @@ from typing import Protocol
 from engine.accounts import Passwords, User, UserRepository
 from engine.catalog import Catalog, Service
 from engine.clock import Clock, system_clock
+from engine.documents import DocumentRegistry
 from engine.dossier import Dossier
 from engine.repository import DossierRepository
 from engine.workflow import WORKFLOW, Workflow
@@ -54,6 +55,10 @@ class Portal:
     # sign(pdf, agency code, reason): the PDF with the agency's digital signature, or as it is when
     # the agency has no key (web.signing sets it from the operator's keys; docs/signing.md).
     sign: Callable[[bytes, str, str], bytes] = field(default=lambda pdf, agency, reason: pdf)
+    # The registry of the PDFs issued (operations.documents), and what their signatures are checked
+    # against: the certificates of the keys' chains (trust roots) and the agencies' own (fingerprints).
+    documents: DocumentRegistry | None = None
+    trust: tuple[tuple[object, ...], frozenset[bytes]] = ((), frozenset())
 
     def now(self) -> dt.datetime:
         return self.clock()

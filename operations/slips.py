@@ -13,6 +13,7 @@ from collections.abc import Callable
 from engine.catalog import Service
 from engine.dossier import Actor, Dossier, Role
 from engine.workflow import NotFound
+from operations.documents import issue
 from operations.dossiers import load
 from operations.portal import Portal
 from renderers.slips import APPLICANT, SLIPS, Slip, available, filename, render_slip_pdf, source_entry
@@ -44,6 +45,7 @@ def slip_pdf(portal: Portal, dossier_id: str, actor: Actor, kind: str,
     page address (its QR code), ``place`` the place name before the date."""
     slip, dossier, service = load_slip(portal, dossier_id, actor, kind)
     url = lookup_url(dossier.receipt_number) if lookup_url and dossier.receipt_number else None
-    # Signed with the agency's key when it has one (web.signing; unchanged otherwise).
-    pdf = portal.sign(render_slip_pdf(service, slip.kind, dossier, url, place), dossier.agency, slip.title)
+    # Signed with the agency's key when it has one (web.signing; unchanged otherwise), and recorded.
+    pdf = issue(portal, render_slip_pdf(service, slip.kind, dossier, url, place), kind=slip.kind, title=slip.title,
+                dossier_id=dossier.id, agency=dossier.agency, agency_name=service.info.agency.name)
     return pdf, filename(slip, dossier)

@@ -13,7 +13,9 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from asn1crypto.pkcs12 import Pfx
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
@@ -118,3 +120,68 @@ def sign_pdf(pdf_bytes: bytes, key: AgencyKey, reason: str, location: str,
     except Exception as exc:
         raise SigningFailed(f"không ký số được tệp PDF ({type(exc).__name__}: {exc})"[:300]) from None
     return out.getvalue()
+
+
+# -- checking a signature ------------------------------------------------------------------
+
+VALID, BROKEN, OTHER_SIGNER, UNSIGNED = "valid", "broken", "other-signer", "unsigned"
+
+
+@dataclass(frozen=True)
+class SignatureCheck:
+    """What pyHanko found of the signatures of a PDF, against the agencies' certificates.
+
+    ``outcome``: VALID (every signature intact, the last made by one of ``trusted`` keys and
+    covering the whole file: nothing was added after it), BROKEN (a signature whose bytes
+    changed, or bytes added after the last signature, or a file that does not read),
+    OTHER_SIGNER (intact, but not by a key the portal holds), UNSIGNED (no signature)."""
+
+    outcome: str
+    signer: str = ""  # the last signature's certificate subject, as people read it (VALID, OTHER_SIGNER)
+    signed_at: dt.datetime | None = None  # the time the signer's clock (or the timestamp) gave
+
+
+def trust_of(keys: Iterable[AgencyKey]) -> tuple[tuple[Any, ...], frozenset[bytes]]:
+    """The trust roots (every certificate of the keys' chains) and the agencies' own
+    certificates (their SHA-256 fingerprints), for :func:`check_signatures`."""
+    roots, own = {}, set()
+    for key in keys:
+        cert = key.signer.signing_cert
+        own.add(cert.sha256)
+        for c in (cert, *key.signer.cert_registry):
+            roots[c.sha256] = c
+    return tuple(roots.values()), frozenset(own)
+
+
+def check_signatures(pdf_bytes: bytes, roots: tuple[Any, ...], own: frozenset[bytes]) -> SignatureCheck:
+    """Validate every signature of ``pdf_bytes`` trusting only ``roots`` (fetching nothing:
+    no OCSP, CRL or certificate download); the signer must be one of ``own``."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation.status import SignatureCoverageLevel
+    from pyhanko_certvalidator import ValidationContext
+
+    try:
+        reader = PdfFileReader(io.BytesIO(pdf_bytes), strict=False)
+        embedded = list(reader.embedded_signatures)
+    except Exception:
+        return SignatureCheck(BROKEN)
+    if not embedded:
+        return SignatureCheck(UNSIGNED)
+    statuses = []
+    for signature in embedded:
+        try:
+            context = ValidationContext(trust_roots=list(roots), allow_fetching=False, revocation_mode="soft-fail")
+            statuses.append(validate_pdf_signature(signature, context))
+        except Exception:
+            return SignatureCheck(BROKEN)
+    if not all(s.intact and s.valid for s in statuses):
+        return SignatureCheck(BROKEN)
+    last = statuses[-1]
+    if last.coverage != SignatureCoverageLevel.ENTIRE_FILE:
+        return SignatureCheck(BROKEN)  # bytes added after the last signature
+    subject = last.signing_cert.subject.human_friendly
+    when = last.timestamp_validity.timestamp if last.timestamp_validity else last.signer_reported_dt
+    if not last.trusted or last.signing_cert.sha256 not in own:
+        return SignatureCheck(OTHER_SIGNER, subject, when)
+    return SignatureCheck(VALID, subject, when)

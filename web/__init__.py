@@ -21,7 +21,7 @@ from engine import workdays
 from engine.catalog import DEFAULT_ROOT, Catalog
 from web import (access_log, accounts, auth, authoring, desk, dossiers, errors, favicon, form_downloads, health, i18n,
                  input_checks, limits, lookup, mail, metrics, page_cache, places, request_log, resources,
-                 security_headers, service_use, services, signing)
+                 security_headers, service_use, services, signing, verify)
 
 # DVC_* environment variable -> setting, for the settings taken as they are.
 _ENV = {
@@ -93,6 +93,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         MAIL_LIMIT_IP="10 per hour",  # "Gửi lại thư kích hoạt", "Quên mật khẩu", a new e-mail address
         MAIL_LIMIT_ADDRESS="3 per hour",
         LOOKUP_LIMIT_IP="20 per minute;200 per day",  # "Tra cứu hồ sơ": both pages together
+        VERIFY_LIMIT_IP="20 per minute;200 per day",  # "Kiểm tra văn bản": the upload and the hash's page
         TRUSTED_PROXIES=0,  # reverse proxies in front whose X-Forwarded-* headers are believed
     )
     app.config.update(env_config())
@@ -137,6 +138,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(dossiers.bp)
     app.register_blueprint(desk.bp)
     app.register_blueprint(lookup.bp)
+    app.register_blueprint(verify.bp)
     app.register_blueprint(authoring.bp)
     favicon.init_app(app)  # /favicon.ico and /favicon.svg
     health.init_app(app)  # /healthz, /readyz and /metrics answer before the other request hooks

@@ -434,6 +434,32 @@ def log_seal(ids: tuple[str, ...]) -> None:
     click.echo(f"Đã niêm phong nhật ký của {sealed} hồ sơ.")
 
 
+# -- issued documents (operations/documents.py, the page "Kiểm tra văn bản") ------------------
+
+@main.group("documents", help="Văn bản Cổng đã cấp (biên nhận, phiếu, bản in, kết quả): thu hồi.")
+def documents_group() -> None:
+    pass
+
+
+@documents_group.command("revoke", help="Thu hồi một văn bản đã cấp theo mã băm SHA-256 của nó (in trên trang "
+                                        "“Kiểm tra văn bản”): trang ấy từ nay báo văn bản đã bị thu hồi, kèm lý do.")
+@click.argument("sha256")
+@click.option("--reason", required=True, help="Lý do thu hồi, hiện trên trang “Kiểm tra văn bản”.")
+def documents_revoke(sha256: str, reason: str) -> None:
+    from engine.documents import DocumentNotFound
+    from operations import documents
+
+    if not reason.strip():
+        raise click.ClickException("Cần ghi lý do thu hồi (--reason).")
+    try:
+        revoked = documents.revoke(resources.portal(), sha256, reason)
+    except DocumentNotFound:
+        raise click.ClickException(f"Cổng không có văn bản nào đã cấp với mã băm {sha256}") from None
+    click.echo(f"Văn bản {revoked.sha256} ({revoked.title}, {revoked.agency_name}, cấp "
+               f"{revoked.issued_at:%d/%m/%Y %H:%M}) đã thu hồi lúc {revoked.revoked_at:%d/%m/%Y %H:%M}: "
+               f"{revoked.revoked_reason}")
+
+
 # -- printing (renderers/pdf.py, operations/printing.py) --------------------------------------
 
 def _find_service(code: str, root: Path):

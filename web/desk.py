@@ -25,7 +25,9 @@ from engine.workflow import Transition
 from engine.repository import ConflictError
 from engine.stats import months_until
 from engine.uploads import UploadRefused
+from engine.documents import PRINTED, RECEIPT
 from operations import desk as operations
+from operations import documents
 from operations.files import Upload
 from renderers.html import render_display
 from web import resources
@@ -33,7 +35,6 @@ from web import statistics as stats_page
 from web.auth import actor, current_user, roles_required
 from web.found import dossier_or_404, version_or_404
 from web.lookup import status_url
-from web.signing import signed
 from web.slips import slip_place, slip_response, slips_for
 
 bp = Blueprint("desk", __name__, url_prefix="/mot-cua")
@@ -282,7 +283,9 @@ def _lookup_url(dossier: Dossier) -> str | None:
 def print_dossier(dossier_id: str):
     dossier, service = dossier_or_404(dossier_id)
     pdf = _printing().render_dossier_pdf(service, dossier, _lookup_url(dossier))
-    return _pdf(signed(pdf, service.info.agency.code, "Bản in hồ sơ"), f"ho-so-{dossier.id}.pdf")
+    pdf = documents.issue(resources.portal(), pdf, kind=PRINTED, title="Bản in hồ sơ", dossier_id=dossier.id,
+                          agency=service.info.agency.code, agency_name=service.info.agency.name)
+    return _pdf(pdf, f"ho-so-{dossier.id}.pdf")
 
 
 @bp.get("/ho-so/<dossier_id>/bien-nhan.pdf")
@@ -293,8 +296,10 @@ def print_receipt(dossier_id: str):
         abort(404)
     accepted_by = next((e.actor_name for e in reversed(dossier.log) if e.action == "accept"), current_user().full_name)
     pdf = _printing().render_receipt_pdf(service, dossier, accepted_by, _lookup_url(dossier), slip_place())
-    return _pdf(signed(pdf, service.info.agency.code, "Giấy tiếp nhận hồ sơ và hẹn trả kết quả"),
-                f"bien-nhan-{dossier.receipt_number}.pdf")
+    pdf = documents.issue(resources.portal(), pdf, kind=RECEIPT, title="Giấy tiếp nhận hồ sơ và hẹn trả kết quả",
+                          dossier_id=dossier.id, agency=service.info.agency.code,
+                          agency_name=service.info.agency.name)
+    return _pdf(pdf, f"bien-nhan-{dossier.receipt_number}.pdf")
 
 
 @bp.get("/ho-so/<dossier_id>/phieu-xin-loi")
@@ -317,13 +322,14 @@ def print_selected():
     """The inbox's selection as one PDF (a few at the desk; `dichvucong print` for batches)."""
     from pypdf import PdfReader, PdfWriter
 
-    writer, agencies = PdfWriter(), set()
+    writer, agencies, printed = PdfWriter(), {}, []
     for dossier_id in request.form.getlist("chon")[:50]:
         dossier = resources.dossiers().get(dossier_id)
         if dossier is None or not resources.workflow().can_view(dossier, actor()):
             continue
         service = version_or_404(dossier)
-        agencies.add(service.info.agency.code)
+        agencies[service.info.agency.code] = service.info.agency.name
+        printed.append(dossier.id)
         pdf = _printing().render_dossier_pdf(service, dossier, _lookup_url(dossier))
         for page in PdfReader(io.BytesIO(pdf)).pages:
             writer.add_page(page)
@@ -333,6 +339,8 @@ def print_selected():
     out = io.BytesIO()
     writer.write(out)
     pdf = out.getvalue()
-    if len(agencies) == 1:  # one agency's dossiers: its signature; several agencies' together: none
-        pdf = signed(pdf, agencies.pop(), "Bản in hồ sơ")
+    # One agency's dossiers: its signature; several agencies' together: none (but recorded all the same).
+    pdf = documents.issue(resources.portal(), pdf, kind=PRINTED, title="Bản in hồ sơ", dossier_id=",".join(printed),
+                          agency=",".join(sorted(agencies)),
+                          agency_name=", ".join(agencies[a] for a in sorted(agencies)), sign=len(agencies) == 1)
     return _pdf(pdf, f"ho-so-{resources.portal().now():%Y%m%d-%H%M}.pdf")

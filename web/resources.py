@@ -3,7 +3,8 @@
 ``init_app`` builds one ``operations.portal.Portal`` and keeps it in
 ``app.extensions["portal"]``: the catalogue (built-in definitions, published versions,
 withdrawals), the stores chosen by ``DATABASE_URL`` (``DVC_DATABASE_URL``: dossiers,
-accounts, uploaded files, published definitions, the mail outbox and the signing key),
+accounts, uploaded files, published definitions, the mail outbox, the signing key and the
+registry of issued documents),
 the password hasher, the e-mail notifier, the clock and the workflow table. Blueprints
 use the accessors below, never ``app.extensions`` itself.
 
@@ -26,6 +27,7 @@ from flask import Flask, current_app
 from engine.accounts import Passwords, UserRepository
 from engine.catalog import Catalog
 from engine.clock import system_clock
+from engine.documents import DocumentRegistry
 from engine.repository import DossierRepository
 from engine.outbox import Outbox
 from engine.workflow import WORKFLOW, Workflow
@@ -48,10 +50,12 @@ class Stores:
     definitions: DefinitionStore | PostgresDefinitionStore
     outbox: Outbox
     secret_key: Callable[[], str]  # the signing key when DVC_SECRET_KEY is unset
+    documents: DocumentRegistry  # the PDFs issued (operations.documents)
     close: Callable[[], None] = field(default=lambda: None)  # releases connections, if any
 
 
 def _tinydb(url: str, instance: Path) -> Stores:
+    from storage.documents import TinyDBDocumentRegistry
     from storage.mail_queue import FolderOutbox
     from storage.secret import folder_key
     from storage.tinydb_store import TinyDBStore
@@ -59,12 +63,13 @@ def _tinydb(url: str, instance: Path) -> Stores:
 
     return Stores(TinyDBStore(instance / "store"), TinyDBUserStore(instance / "users"), FileStore(instance / "files"),
                   DefinitionStore(instance / "definitions"), FolderOutbox(instance / "mail"),
-                  lambda: folder_key(instance / "secret_key"))
+                  lambda: folder_key(instance / "secret_key"), TinyDBDocumentRegistry(instance / "documents"))
 
 
 def _postgres(url: str, instance: Path) -> Stores:
     from storage.postgres import Database
     from storage.postgres_definitions import PostgresDefinitionStore
+    from storage.postgres_documents import PostgresDocumentRegistry
     from storage.postgres_files import PostgresFileStore
     from storage.postgres_mail import PostgresOutbox
     from storage.postgres_secret import database_key
@@ -74,7 +79,7 @@ def _postgres(url: str, instance: Path) -> Stores:
     db = Database(url)  # the URL's ?schema= names the schema (default public)
     return Stores(PostgresStore(db), PostgresUserStore(db), PostgresFileStore(db),
                   PostgresDefinitionStore(db, instance / "cache" / "definitions"), PostgresOutbox(db),
-                  lambda: database_key(db), db.close)
+                  lambda: database_key(db), PostgresDocumentRegistry(db), db.close)
 
 
 # The scheme of DATABASE_URL -> the backend that opens both stores ("": the setting is unset).
@@ -114,7 +119,7 @@ def init_app(app: Flask, builtin: Catalog) -> Portal:
         mailer=Mailer(stores.outbox, MailSettings.from_config(app.config), console=instance / "outbox"),
         passwords=Passwords(app.config["PASSWORD_PROFILE"]), notifier=MailNotifier(),
         clock=app.config.get("CLOCK") or system_clock, workflow=app.config.get("WORKFLOW") or WORKFLOW,
-        close=stores.close,
+        close=stores.close, documents=stores.documents,
     )
     app.extensions["portal"] = portal
     return portal

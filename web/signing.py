@@ -49,6 +49,10 @@ def init_app(app: Flask) -> None:
         return sign_pdf(pdf, key, reason, location, tsa)
 
     resources.portal(app).sign = sign
+    if keys:  # what the verification page checks signatures against (no keys: no pyHanko to import)
+        from renderers.signing import trust_of
+
+        resources.portal(app).trust = trust_of(keys.values())
     if keys:
         app.logger.info("ký số văn bản: %d cơ quan có khóa (%s)%s", len(keys), ", ".join(sorted(keys)),
                         f", dấu thời gian từ {tsa}" if tsa else "")

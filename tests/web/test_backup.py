@@ -33,6 +33,9 @@ def open_app(instance: Path, catalog):
                        "PASSWORD_PROFILE": "CHEAPEST"})
 
 
+ISSUED = "ab" * 32  # the SHA-256 of a document the portal issued
+
+
 def every_file(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
@@ -78,6 +81,10 @@ def portal(tmp_path_factory, catalog, household):
     second = mailer.outbox.pending()[-1]
     second.rename(mailer.outbox.sending / second.name)  # claimed by a sender that died mid-delivery
     assert len(waiting_mail(app)) == 2 and len(mailer.outbox.pending()) == 1
+    from operations import documents
+
+    documents.record(resources.portal(app), ISSUED, kind="bien-nhan", title="Giấy tiếp nhận hồ sơ và hẹn trả kết quả",
+                     dossier_id=ids[1], agency="ubnd-phuong-vi-thanh", signed=False)  # a receipt the desk printed
     return app
 
 
@@ -123,6 +130,7 @@ def test_a_restored_instance_serves_the_same_dossiers_accounts_files_definitions
             assert after.files.read(attachment.file_id) == before.files.read(attachment.file_id)
     assert every_file(Path(restored.instance_path) / "files") == every_file(Path(app.instance_path) / "files")
     assert after.users.list() == before.users.list()
+    assert after.documents.get(ISSUED) == before.documents.get(ISSUED) is not None  # the registry of issued documents
     assert restored.config["SECRET_KEY"] == app.config["SECRET_KEY"]
     assert login(restored.test_client(), "congdan").status_code == 302  # the password hash came along
 

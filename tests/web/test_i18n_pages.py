@@ -29,6 +29,12 @@ CATALOGUE = Path(__file__).parents[2] / "web" / "translations" / "en" / "LC_MESS
 
 # family: (who is signed in, path, English words, Vietnamese words of the same template)
 PAGES = {
+    "verify": (None, "/kiem-tra-van-ban", [
+        ">Check a document<", ">PDF file to check<", ">Check<", "It is only read for the check, never kept.",
+    ], [
+        ">Kiểm tra văn bản<", ">Tệp PDF cần kiểm tra<", ">Kiểm tra<",
+        "Tệp chỉ được đọc để kiểm tra, không được lưu lại.",
+    ]),
     "home": (None, "/", [
         "Choose the service you want to apply for", "Find a service by name", ">Search<", "Level 3 · Apply online",
         ">Track an application<", ">Register<", ">Log in<", ">Home<",

@@ -146,3 +146,22 @@ def test_a_tinydb_portal_moves_to_postgresql_with_storage_copy(tmp_path, catalog
         assert resources.portal(after).mailer.depth() == 1
     finally:
         resources.portal(after).close()
+
+
+def test_issued_documents_are_recorded_and_revoked_in_postgresql(app, schema, tmp_path):
+    from operations import documents
+    from web.cli import main
+
+    sha256 = "cd" * 32
+    with app.app_context():
+        documents.record(resources.portal(app), sha256, kind="ban-in", title="Bản in hồ sơ",
+                         dossier_id="0123456789abcdef", agency="ubnd-phuong-vi-thanh", signed=False)
+    assert "Ủy ban nhân dân phường Vị Thanh" in text(app.test_client().get(f"/kiem-tra-van-ban/{sha256}"))
+    result = app.test_cli_runner().invoke(main, ["documents", "revoke", sha256, "--reason", "In nhầm hồ sơ"])
+    assert result.exit_code == 0, result.output
+    assert "In nhầm hồ sơ" in text(app.test_client().get(f"/kiem-tra-van-ban/{sha256}"))
+    with psycopg.connect(POSTGRES_URL) as conn:
+        row = conn.execute(sql.SQL("SELECT kind, revoked_reason FROM {}.issued_documents WHERE sha256 = %s")
+                           .format(sql.Identifier(schema)), [sha256]).fetchone()
+    assert row == ("ban-in", "In nhầm hồ sơ")
+    assert not (tmp_path / "documents").exists()
