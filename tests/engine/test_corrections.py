@@ -99,6 +99,6 @@ def test_resubmission_clears_the_marks_and_the_log_keeps_them(returned, househol
     assert sent.status == Status.PROCESSING and sent.corrections == []
     assert "Các mục cần sửa" in next(e.note for e in sent.log if e.action == "request_supplement")
     data = copy.deepcopy(sent.data)
-    data["owner"]["fullName"] = "X"
+    data["owner"]["fullName"] = "Nguyễn Văn Xuân"
     asked = lc.request_supplement(sent, CLERK, "Lần hai", at(7))
-    assert lc.edit(asked, household, CITIZEN, data, [], at(8)).data["owner"]["fullName"] == "X"
+    assert lc.edit(asked, household, CITIZEN, data, [], at(8)).data["owner"]["fullName"] == "Nguyễn Văn Xuân"
