@@ -75,6 +75,12 @@ def log_text(corrections: Iterable[Correction]) -> str:
     return "Các mục cần sửa: " + "; ".join(items) if items else ""
 
 
+def general_note(logged: str, corrections: Iterable[Correction]) -> str:
+    """The desk's own note of a supplement request's log entry, without the marks' list."""
+    listed = log_text(corrections)
+    return logged.removesuffix(listed).rstrip("\n") if listed else logged
+
+
 def field_marks(dossier: Dossier) -> dict[str, Correction]:
     return {c.pointer: c for c in dossier.corrections if c.pointer}
 

@@ -72,6 +72,7 @@ def _edit_page(service: Service, data: Any, checklist: list[str], errors=None, d
                            status_labels=STATUS_LABELS, actions=_actions(dossier) if dossier else frozenset(),
                            corrections=marked, fix_docs={c.document: c for c in marked if c.document},
                            fix_anchor=lambda c: dom_id(c.pointer) + "-fix-box",
+                           general_note=corrections.general_note,
                            desk_request=lifecycle.desk_request(dossier, resources.workflow()) if dossier else None), status
 
 

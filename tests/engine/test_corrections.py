@@ -56,6 +56,7 @@ def test_the_log_entry_lists_the_marks_and_the_dossier_keeps_them(returned):
     assert entry.note == ("Sửa các mục được đánh dấu\nCác mục cần sửa: Thông tin về chủ hộ kinh doanh › Số điện thoại "
                           "(Số điện thoại thiếu một chữ số); Văn bản ủy quyền cho người đi nộp hồ sơ, hoặc hợp đồng "
                           "cung cấp dịch vụ kèm giấy giới thiệu của tổ chức cung cấp dịch vụ")
+    assert corrections.general_note(entry.note, returned.corrections) == "Sửa các mục được đánh dấu"
     assert [(c.pointer, c.document) for c in returned.corrections] == [("/owner/phone", ""),
                                                                        ("", "uy-quyen-nop-ho-so")]
 

@@ -16,7 +16,7 @@ SLOT = "van-ban-uy-quyen-chu-ho"
 
 
 def return_for_correction(desk, dossier_id):
-    return act(desk, dossier_id, "yeu-cau-bo-sung", note="Sửa các mục được đánh dấu",
+    return act(desk, dossier_id, "yeu-cau-bo-sung", note="Sửa các mục được đánh dấu.\nXem ghi chú từng mục.",
                corrections=[PHONE, "doc:" + SLOT], **{"corrections-note:" + PHONE: "Số điện thoại thiếu một chữ số"})
 
 
@@ -42,7 +42,8 @@ def test_the_citizen_sees_the_notes_and_can_change_only_the_marked_field(app, cl
 
     login(client, citizen.username, PASSWORD)
     page = client.get(f"/ho-so/{dossier.id}/cap-nhat").get_data(as_text=True)
-    assert "Số điện thoại thiếu một chữ số" in text(client.get(f"/ho-so/{dossier.id}/cap-nhat"))
+    shown = text(client.get(f"/ho-so/{dossier.id}/cap-nhat"))
+    assert "Số điện thoại thiếu một chữ số" in shown and "Xem ghi chú từng mục." in shown  # every line of the note
     phone = re.search(r'<input[^>]*name="#/owner/phone"[^>]*>', page).group(0)
     note_id = re.search(r'<p class="correction-note" id="([^"]+)"', page).group(1)
     assert note_id in re.search(r'aria-describedby="([^"]*)"', phone).group(1) and "disabled" not in phone
