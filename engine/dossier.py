@@ -107,6 +107,19 @@ class Rating(BaseModel):
     at: dt.datetime
 
 
+class Correction(BaseModel):
+    """One item the desk returned for correction (engine.corrections): a field of the form
+    (``pointer``, the data pointer of its value) or a document (``document``, its id),
+    with the desk's note. While a dossier has any, its citizen may change only those."""
+
+    model_config = ConfigDict(frozen=True)
+
+    pointer: str = ""
+    document: str = ""
+    title: str  # as the desk's page named it: "Chủ hộ kinh doanh › Họ và tên"
+    note: str = ""
+
+
 class Dossier(BaseModel):
     model_config = ConfigDict(validate_assignment=False)
 
@@ -138,6 +151,9 @@ class Dossier(BaseModel):
     result_note: str = ""
     result_file: Attachment | None = None
     rating: Rating | None = None  # engine.lifecycle.rate
+    # What the desk's last supplement request returned for correction; cleared when the
+    # dossier is sent back (the request's log entry keeps the list).
+    corrections: list[Correction] = Field(default_factory=list)
     log: list[LogEntry] = Field(default_factory=list)
     version: int = 0  # storage's optimistic-concurrency token; 0 = never stored
 

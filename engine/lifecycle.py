@@ -20,10 +20,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from engine import corrections as marks_of
 from engine import log_chain
 from engine.catalog import Service
-from engine.dossier import (MAX_RATING_COMMENT, RATING_LABELS, Actor, Attachment, Dossier, LogEntry, Rating, Status,
-                            new_id)
+from engine.dossier import (MAX_RATING_COMMENT, RATING_LABELS, Actor, Attachment, Correction, Dossier, LogEntry, Rating,
+                            Status, new_id)
 from engine.receipts import new_receipt_number
 from engine.summary import summarize
 from engine.validation import FieldError
@@ -147,7 +148,10 @@ def create(service: Service, actor: Actor, data: dict, checklist: Iterable[str],
 def edit(dossier: Dossier, service: Service, actor: Actor, data: dict, checklist: Iterable[str],
          now: dt.datetime) -> Dossier:
     transition = WORKFLOW.check(dossier, actor, "edit", now)
-    chosen = _check_checklist(service, checklist)
+    # Returned for correction field by field: only the marked fields and documents change,
+    # every other value is the stored one, whatever was posted (engine.corrections).
+    data = marks_of.corrected_data(dossier, data)
+    chosen = marks_of.corrected_checklist(dossier, _check_checklist(service, checklist))
     errors, left = service.validate(data), unticked(service, chosen)
     if errors or left:
         raise Incomplete(errors, [], left)
@@ -161,6 +165,7 @@ def attach(dossier: Dossier, service: Service, actor: Actor, doc_id: str, attach
     document = service.document(doc_id)
     if document is None or document.upload is None:
         raise InvalidTransition("Giấy tờ này không nhận tệp tải lên")
+    _ensure_returned(dossier, doc_id)
     attachments = {**dossier.attachments, doc_id: attachment}
     return _logged(dossier, actor, transition, now, note=document.name, attachments=attachments)
 
@@ -169,10 +174,20 @@ def detach(dossier: Dossier, service: Service, actor: Actor, doc_id: str, now: d
     transition = WORKFLOW.check(dossier, actor, "detach", now)
     if doc_id not in dossier.attachments:
         raise InvalidTransition("Giấy tờ này chưa được tải lên")
+    _ensure_returned(dossier, doc_id)
     attachments = {k: v for k, v in dossier.attachments.items() if k != doc_id}
     document = service.document(doc_id)
     return _logged(dossier, actor, transition, now, note=document.name if document else doc_id,
                    attachments=attachments)
+
+
+NOT_RETURNED = "Bộ phận một cửa không yêu cầu bổ sung giấy tờ này"
+
+
+def _ensure_returned(dossier: Dossier, doc_id: str) -> None:
+    """With marks, only a document the desk returned for correction may change."""
+    if not marks_of.may_change_document(dossier, doc_id):
+        raise InvalidTransition(NOT_RETURNED)
 
 
 def confirm(dossier: Dossier, actor: Actor, now: dt.datetime) -> Dossier:
@@ -202,14 +217,14 @@ def submit(dossier: Dossier, service: Service, actor: Actor, now: dt.datetime) -
     if action == "submit":
         return _logged(dossier, actor, transition, now, submitted_at=now)
     if dossier.receipt_number is None:  # the desk asked before accepting: back to the inbox
-        return _logged(dossier, actor, transition, now, to=Status.SUBMITTED, submitted_at=now)
+        return _logged(dossier, actor, transition, now, to=Status.SUBMITTED, submitted_at=now, corrections=[])
     # Accepted earlier: the clock restarts with the working days it had left. Not moved by
     # the 15:00 cut-off: the records state it for receiving a dossier, and say nothing of a
     # completed one coming back after a supplement request (no source: counted as before).
     appointment = add_working_days(now, dossier.paused_working_days or 0)
     return _logged(dossier, actor, transition, now, to=Status.PROCESSING,
                    note=f"Hẹn trả kết quả: {appointment:%d/%m/%Y}",
-                   appointment_date=appointment, paused_working_days=None)
+                   appointment_date=appointment, paused_working_days=None, corrections=[])
 
 
 def delete(dossier: Dossier, actor: Actor) -> None:
@@ -241,9 +256,11 @@ class Inputs:
     note: str = ""
     new_date: dt.date | None = None
     result_file: Attachment | None = None
+    corrections: tuple[Correction, ...] = ()  # a supplement request's marks (engine.corrections)
 
     def given(self) -> dict[str, Any]:
-        return {"note": self.note, "new_date": self.new_date, "result_file": self.result_file}
+        return {"note": self.note, "new_date": self.new_date, "result_file": self.result_file,
+                "corrections": self.corrections}
 
 
 def appointment_if_accepted(dossier: Dossier, service: Service, now: dt.datetime) -> dt.date:
@@ -265,15 +282,21 @@ def accept(dossier: Dossier, service: Service, actor: Actor, now: dt.datetime,
 
 
 def request_supplement(dossier: Dossier, actor: Actor, note: str, now: dt.datetime,
-                       workflow: Workflow = WORKFLOW) -> Dossier:
-    """Yêu cầu bổ sung: stops the clock and reopens the dossier to the citizen."""
-    transition = workflow.check(dossier, actor, "request_supplement", now, Inputs(note=note).given())
+                       workflow: Workflow = WORKFLOW, corrections: Iterable[Correction] = ()) -> Dossier:
+    """Yêu cầu bổ sung: stops the clock and reopens the dossier to the citizen. With
+    ``corrections`` (the fields and documents the desk marked, engine.corrections.marks),
+    the citizen may change only those; the log entry lists them after the note."""
+    marked = tuple(corrections)
+    transition = workflow.check(dossier, actor, "request_supplement", now,
+                                Inputs(note=note, corrections=marked).given())
     paused = None
     # The days left after today, whatever the hour: the 15:00 cut-off is about when a
     # received dossier starts counting, not about a pause (see submit for the restart).
     if dossier.appointment_date is not None:
         paused = max(working_days_between(now, dossier.appointment_date), 0)
-    return _logged(dossier, actor, transition, now, note=note.strip(), paused_working_days=paused)
+    logged = "\n".join(part for part in (note.strip(), marks_of.log_text(marked)) if part)
+    return _logged(dossier, actor, transition, now, note=logged, paused_working_days=paused,
+                   corrections=list(marked))
 
 
 def reject(dossier: Dossier, actor: Actor, reason: str, now: dt.datetime, workflow: Workflow = WORKFLOW) -> Dossier:
@@ -341,7 +364,7 @@ DeskEffect = Callable[[Dossier, Service, Actor, dt.datetime, Inputs, Workflow], 
 
 DESK_EFFECTS: dict[str, DeskEffect] = {
     "accept": lambda d, s, a, now, i, w: accept(d, s, a, now, new_receipt_number, w),
-    "request_supplement": lambda d, s, a, now, i, w: request_supplement(d, a, i.note, now, w),
+    "request_supplement": lambda d, s, a, now, i, w: request_supplement(d, a, i.note, now, w, i.corrections),
     "reject": lambda d, s, a, now, i, w: reject(d, a, i.note, now, w),
     "record_result": lambda d, s, a, now, i, w: record_result(d, a, i.note, now, i.result_file, w),
     "hand_over": lambda d, s, a, now, i, w: hand_over(d, a, now, w),

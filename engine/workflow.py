@@ -77,7 +77,7 @@ class Input:
     """Something an action asks for: the posted field ``name``, shown as ``kind``."""
 
     name: str  # "note", "new_date", "result_file"
-    kind: str  # "textarea", "text", "date" (from today on), "file"
+    kind: str  # "textarea", "text", "date" (from today on), "file", "corrections" (the items to correct)
     label: str
     required: bool = False
     missing: str = ""  # the refusal when a required input is blank
@@ -169,7 +169,10 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition("request_supplement", _AT_DESK, (Status.SUPPLEMENT,), DESK, N_("Yêu cầu bổ sung hồ sơ"),
                _NOT_PROCESSING, slug="yeu-cau-bo-sung", style="secondary",
                inputs=(Input("note", "textarea", N_("Yêu cầu bổ sung: các giấy tờ, nội dung còn thiếu"), True,
-                             "Cần ghi các giấy tờ, nội dung cần bổ sung"),)),
+                             "Cần ghi các giấy tờ, nội dung cần bổ sung"),
+                       # The fields and documents to correct, each with a note (engine.corrections):
+                       # the citizen may then change only those.
+                       Input("corrections", "corrections", N_("Các mục cần sửa (không bắt buộc)")))),
     Transition("reject", _AT_DESK, (Status.REJECTED,), DESK, N_("Từ chối giải quyết hồ sơ"), _NOT_PROCESSING,
                button=N_("Từ chối giải quyết"), slug="tu-choi", style="danger", outcome="refusal",
                confirm=N_("Bạn chắc chắn muốn từ chối giải quyết hồ sơ này? Người nộp sẽ nhận thông báo kèm lý do."),

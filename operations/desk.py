@@ -10,13 +10,14 @@ and tell the citizen by e-mail.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
-from engine import lifecycle
+from engine import corrections, lifecycle
 from engine.documents import RESULT
 from engine.dossier import Actor, Attachment, Dossier
 from engine.uploads import UploadRefused
-from engine.workflow import NotFound, Transition
+from engine.workflow import InvalidTransition, NotFound, Transition
 from operations.documents import record
 from operations.dossiers import load
 from operations.files import Upload, keep
@@ -34,6 +35,8 @@ class Posted:
     note: str = ""
     new_date: dt.date | None = None
     result_file: Upload | None = None
+    marked: tuple[str, ...] = ()  # the items ticked to correct (engine.corrections.choices' keys)
+    mark_notes: Mapping[str, str] = field(default_factory=dict)  # their notes, by key
 
 
 def action_at(portal: Portal, slug: str) -> Transition:
@@ -58,7 +61,13 @@ def act(portal: Portal, dossier_id: str, actor: Actor, action: str, posted: Post
             return out
 
         result_file = keep(portal, posted.result_file, RESULT_KINDS, RESULT_FILE_MB, name="ket-qua", sign_pdf=sign)
-    inputs = lifecycle.Inputs(note=posted.note, new_date=posted.new_date, result_file=result_file)
+    marks: tuple = ()
+    if posted.marked and any(i.kind == "corrections" for i in transition.inputs):
+        try:
+            marks = tuple(corrections.marks(service, posted.marked, posted.mark_notes))
+        except ValueError:
+            raise InvalidTransition("Mục cần sửa không thuộc hồ sơ này") from None
+    inputs = lifecycle.Inputs(note=posted.note, new_date=posted.new_date, result_file=result_file, corrections=marks)
     try:
         updated = lifecycle.take_desk_action(dossier, service, actor, action, portal.now(), inputs, portal.workflow)
         updated = portal.dossiers.update(updated)

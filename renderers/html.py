@@ -108,12 +108,36 @@ class _Walk:
         self.anchors: dict[str, str] = {}  # data pointer -> id of its first control
         self.quiet = 0  # > 0 inside what is not active: a row template, an unchosen branch
         self.blank_mode = blank_mode  # display mode only: the form to fill by hand, no values
+        # Returned for correction (engine.corrections): the marked fields' notes by data
+        # pointer; every other field is shown disabled. None: the whole form is editable.
+        self.corrections: dict[str, str] | None = None
+        self.in_item = False  # inside one item the desk may mark (a leaf, a list, an address)
+        self.fix_id = ""  # the id of the note of the marked item being rendered
 
     def field(self, f: Field, value: Any, ptr: str, data_ptr: str, depth: int = 0, label: str | None = None) -> Markup:
+        if self.corrections is not None and not self.in_item and data_ptr and f.widget != "object":
+            return self.correction_item(f, value, ptr, data_ptr, depth, label)
         fid = self.anchor(data_ptr, ptr)
         if self.blank_mode and depth > MAX_BLANK_DEPTH and f.widget in _NESTED:  # a line to write on
             return self.macros.of(widgets.REGISTRY["text"])(self, f, None, ptr, data_ptr, fid, depth, label)
         return self.macros.of(f.widget_entry)(self, f, value, ptr, data_ptr, fid, depth, label)
+
+    def correction_item(self, f: Field, value: Any, ptr: str, data_ptr: str, depth: int, label: str | None) -> Markup:
+        """One item of a dossier returned for correction: highlighted with the desk's note
+        when marked (the note describes each of its controls), else disabled (not posted:
+        the engine keeps the stored value)."""
+        marked = data_ptr in self.corrections
+        box = dom_id(ptr) + "-fix"
+        self.in_item, self.fix_id = True, box if marked else ""
+        try:
+            html = self.field(f, value, ptr, data_ptr, depth, label)
+        finally:
+            self.in_item, self.fix_id = False, ""
+        if not marked:
+            return Markup(f'<fieldset class="locked" disabled>{html}</fieldset>')
+        note = self.corrections[data_ptr] or "Bộ phận một cửa yêu cầu sửa mục này."
+        return Markup(f'<div class="correction" id="{esc(box)}-box"><p class="correction-note" id="{esc(box)}">'
+                      f'<strong>Cần sửa:</strong> {esc(note)}</p>{html}</div>')
 
     def anchor(self, data_ptr: str, ptr: str) -> str:
         """The id of the control named by ``ptr``; the first active one anchors its value's errors."""
@@ -216,6 +240,8 @@ class _Walk:
             ids.append(fid + "-hint")
         if self.error(data_ptr):
             ids.append(fid + "-error")
+        if self.fix_id and not self.quiet:  # a row template is cached apart from any dossier's marks
+            ids.append(self.fix_id)
         return " ".join(ids)
 
     def option_index(self, f: Field, value: Any) -> int | None:
@@ -532,14 +558,17 @@ def render_form(schema: Any, data: Any = None, errors: list[FieldError] | None =
 
 
 def render_form_parts(schema: Any, data: Any = None, errors: list[FieldError] | None = None,
-                      outside: list[tuple[str, str]] | None = None) -> tuple[Markup, Markup]:
+                      outside: list[tuple[str, str]] | None = None,
+                      corrections: dict[str, str] | None = None) -> tuple[Markup, Markup]:
     """The error summary and the form's controls apart, for a page that puts the summary
     above more than the form; ``outside``: (anchor id, message) of the page's own errors
-    beside the form's (the checklist of a dossier), listed first."""
+    beside the form's (the checklist of a dossier), listed first. With ``corrections``
+    (data pointer -> the desk's note), only those fields are editable, highlighted."""
     model = form_model(schema)
     if data is None:
         data = model.root.initial()
     walk = _Walk(FORM_MACROS, errors)
+    walk.corrections = corrections
     body = walk.field(model.root, data, "", "")
     items = [*(outside or []), *(walk.summary() if errors else [])]
     summary = FORM_MACROS.named("w_summary")(items) if items else Markup()

@@ -18,6 +18,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from engine import corrections
 from engine.bounds import MAX_PAGE
 from engine.dossier import RATING_LABELS, STATUS_LABELS, Dossier
 from engine.lifecycle import LifecycleError, NotFound, appointment_if_accepted
@@ -213,7 +214,11 @@ def dossier_page(dossier_id: str):
                            actions=portal.workflow.desk_actions(dossier, actor(), portal.now()), today=today,
                            slips=slips_for(dossier),
                            appointment=appointment_if_accepted(dossier, service, portal.now()),
-                           rating_labels=RATING_LABELS)
+                           rating_labels=RATING_LABELS, correction_choices=corrections.choices(service),
+                           fix_note=FIX_NOTE)
+
+
+FIX_NOTE = "corrections-note:"  # + an item's key: the note of an item ticked in "corrections"
 
 
 def _posted() -> operations.Posted:
@@ -222,8 +227,10 @@ def _posted() -> operations.Posted:
     result = None
     if upload is not None and upload.filename:
         result = Upload(upload.filename, upload.read(operations.RESULT_FILE_MB * 1024 * 1024 + 1))
+    marked = tuple(request.form.getlist("corrections"))
     return operations.Posted(note=request.form.get("note", ""), new_date=_date(request.form.get("new_date")),
-                             result_file=result)
+                             result_file=result, marked=marked,
+                             mark_notes={k: request.form.get(FIX_NOTE + k, "") for k in marked})
 
 
 @bp.post("/ho-so/<dossier_id>/<step>")

@@ -16,7 +16,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired
 
-from engine import lifecycle
+from engine import corrections, lifecycle
 from engine.catalog import Service
 from engine.dossier import MAX_RATING_COMMENT, RATING_LABELS, STATUS_LABELS, Attachment, Dossier, Status
 from engine.forms import ACTION, apply_action, parse_form
@@ -25,7 +25,7 @@ from engine.prefill import prefill
 from engine.repository import ConflictError
 from operations import dossiers as operations
 from operations.files import Upload
-from renderers.html import render_display, render_form_parts
+from renderers.html import dom_id, render_display, render_form_parts
 from web import resources
 from web import statistics as stats_page
 from web.auth import actor, current_user, login_required
@@ -61,13 +61,18 @@ def _edit_page(service: Service, data: Any, checklist: list[str], errors=None, d
                upload_errors: dict[str, str] | None = None, status: int = 200, unticked: list[str] | None = None):
     checklist_error = _("Chưa đánh dấu giấy tờ bắt buộc (*) trong “Chọn thông tin bạn có”: %(documents)s",
                         documents="; ".join(unticked)) if unticked else ""
+    marked = dossier.corrections if dossier else []  # returned for correction: only these may change
     summary_html, form_html = render_form_parts(service.form_schema, data, errors,
-                                                [(CHECKLIST_ANCHOR, checklist_error)] if checklist_error else None)
+                                                [(CHECKLIST_ANCHOR, checklist_error)] if checklist_error else None,
+                                                {c.pointer: c.note for c in marked if c.pointer} if marked else None)
     return render_template("dossiers/edit.html", service=service, dossier=dossier, form_html=form_html,
                            summary_html=summary_html, checklist_error=checklist_error,
                            checklist_anchor=CHECKLIST_ANCHOR,
                            checklist=checklist, errors=errors or [], upload_errors=upload_errors or {},
                            status_labels=STATUS_LABELS, actions=_actions(dossier) if dossier else frozenset(),
+                           corrections=marked, fix_docs={c.document: c for c in marked if c.document},
+                           fix_anchor=lambda c: dom_id(c.pointer) + "-fix-box",
+                           general_note=corrections.general_note,
                            desk_request=lifecycle.desk_request(dossier, resources.workflow()) if dossier else None), status
 
 
@@ -114,7 +119,9 @@ def update(dossier_id: str):
     if request.method == "GET":
         return _edit_page(service, dossier.data, dossier.checklist, dossier=dossier)
     fields, checklist, action = _posted()
-    data = parse_form(service.form_schema, fields, strict=True)
+    # Returned for correction: the unmarked (disabled, so unposted) values are the stored ones.
+    data = corrections.corrected_data(dossier, parse_form(service.form_schema, fields, strict=True))
+    checklist = corrections.corrected_checklist(dossier, checklist)
     if action:
         return _edit_page(service, apply_action(service.form_schema, data, action), checklist, dossier=dossier)
     try:
