@@ -13,7 +13,6 @@ import pytest
 from engine.clock import VIETNAM
 from tests.web.helpers import login, text
 from tests.web.test_dossiers import CREATE, dossier_form, fields_of, fill, store
-from tests.browser_form import submit as browser_submit
 from web import create_app
 
 START = dt.datetime(2026, 11, 25, 9, 0, tzinfo=VIETNAM)
