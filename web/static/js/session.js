@@ -34,7 +34,8 @@
         button.addEventListener("click", function () { draft.click(); });
         box.appendChild(message);
         box.appendChild(button);
-        draft.form.appendChild(box);
+        // Just above the buttons, below the notice it follows up.
+        notice.parentNode.insertBefore(box, notice.nextSibling);
       }
       box.querySelector("p").textContent = text;
     }
