@@ -144,3 +144,23 @@ def test_a_kept_post_is_not_given_to_another_citizen(app, client, signed_in, clo
     login(client, other.username)
     page = dossier_form(client.get(target).get_data(as_text=True))
     assert 'value="14/3/1986"' not in page
+
+
+def test_a_confirmed_dossier_saved_as_a_draft_is_not_sent_until_luu_lai(app, client, signed_in, household):
+    from engine import lifecycle
+    from engine.accounts import to_actor
+    from engine.dossier import Status
+    from tests.web.test_dossiers import create_dossier
+
+    dossier_id = create_dossier(client, household)
+    confirmed = store(app).update(lifecycle.confirm(store(app).get(dossier_id), to_actor(signed_in), START))
+    path = f"/ho-so/{dossier_id}/cap-nhat"
+    assert client.post(path, data=fields_of(client, path, submitter="~draft")).status_code == 302
+    page = text(client.get(f"/ho-so/{dossier_id}/nop"))
+    assert "Hồ sơ chưa đầy đủ để nộp" in page and "Hồ sơ chưa hoàn thành (đã lưu nháp)" in page
+    sent = client.post(f"/ho-so/{dossier_id}/nop", data={"csrf_token": fields_of(client, path)["csrf_token"]})
+    assert sent.status_code == 422 and store(app).get(dossier_id).status == confirmed.status == Status.CONFIRMED
+    assert client.post(path, data=fields_of(client, path, submitter=None)).status_code == 302  # Lưu lại: complete
+    assert client.post(f"/ho-so/{dossier_id}/nop", data={"csrf_token": fields_of(client, path)["csrf_token"]}
+                       ).status_code == 302
+    assert store(app).get(dossier_id).status == Status.SUBMITTED
