@@ -136,6 +136,10 @@ class Dossier(BaseModel):
     # the time and fees of a service may differ by method.
     method: str = "truc-tuyen"
     data: dict[str, Any] = Field(default_factory=dict)
+    # Saved with "Lưu nháp" (engine.lifecycle.save_draft): its data only parsed to the
+    # fields' types, not checked; "Lưu lại" clears it once the full check passes, and
+    # neither confirmation nor submission takes it before ("Chưa hoàn thành").
+    incomplete: bool = False
     checklist: list[str] = Field(default_factory=list)  # documents the citizen will bring
     attachments: dict[str, Attachment] = Field(default_factory=dict)  # by document id
     receipt_number: str | None = None

@@ -155,7 +155,38 @@ def edit(dossier: Dossier, service: Service, actor: Actor, data: dict, checklist
     errors, left = service.validate(data), unticked(service, chosen)
     if errors or left:
         raise Incomplete(errors, [], left)
-    return _logged(dossier, actor, transition, now, data=data, checklist=chosen,
+    return _logged(dossier, actor, transition, now, data=data, checklist=chosen, incomplete=False,
+                   summary=summarize(service.form_schema, data))
+
+
+DRAFT_NOTE = "Lưu nháp"
+
+
+def save_draft(service: Service, actor: Actor, data: dict, checklist: Iterable[str], now: dt.datetime,
+               dossier: Dossier | None = None, applicant_id_number: str | None = None) -> Dossier:
+    """"Lưu nháp": a new dossier (``dossier`` None) or an edit, kept as posted without the
+    form's checks: ``data`` is what ``parse_form`` made of the post (values read to the
+    fields' types, text that is not one kept as typed), and the checklist names only the
+    service's documents. Marked ``incomplete`` until "Lưu lại" passes the full check."""
+    chosen = _check_checklist(service, checklist)
+    summary = summarize(service.form_schema, data)
+    if dossier is None:
+        transition = WORKFLOW["create"]
+        if actor.role not in transition.roles:
+            raise Forbidden(transition.refusal)
+        if not service.online:
+            raise InvalidTransition("Dịch vụ này không nhận hồ sơ trực tuyến")
+        new = Dossier(
+            id=new_id(), service=service.slug, service_version=service.version, agency=service.info.agency.code,
+            owner=actor.id, applicant_name=actor.name, applicant_id_number=applicant_id_number, summary=summary,
+            data=data, checklist=chosen, incomplete=True, created_at=now, updated_at=now,
+        )
+        return _logged(new, actor, transition, now, note=DRAFT_NOTE)
+    transition = WORKFLOW.check(dossier, actor, "edit", now)
+    # A dossier returned for correction keeps its unmarked values in a draft too.
+    data = marks_of.corrected_data(dossier, data)
+    chosen = marks_of.corrected_checklist(dossier, chosen)
+    return _logged(dossier, actor, transition, now, note=DRAFT_NOTE, data=data, checklist=chosen, incomplete=True,
                    summary=summarize(service.form_schema, data))
 
 
@@ -196,6 +227,8 @@ def confirm(dossier: Dossier, actor: Actor, now: dt.datetime) -> Dossier:
     WORKFLOW.authorize(dossier, actor, transition)
     if dossier.status not in transition.sources:
         return dossier
+    if dossier.incomplete:  # saved with "Lưu nháp" since the mail was sent: "Lưu lại" first
+        raise Incomplete([], [], [])
     return _logged(dossier, actor, transition, now, confirmed_at=now)
 
 
@@ -212,7 +245,7 @@ def submit(dossier: Dossier, service: Service, actor: Actor, now: dt.datetime) -
         raise InvalidTransition("Hồ sơ chưa được xác nhận qua thư điện tử")
     transition = WORKFLOW.check(dossier, actor, action, now)
     errors, missing, left = completeness(service, dossier)
-    if errors or missing or left:
+    if errors or missing or left or dossier.incomplete:
         raise Incomplete(errors, missing, left)
     if action == "submit":
         return _logged(dossier, actor, transition, now, submitted_at=now)

@@ -58,6 +58,23 @@ def create(portal: Portal, service: Service, user: User, data: dict, checklist: 
     return dossier
 
 
+def save_draft(portal: Portal, service: Service, user: User, data: dict, checklist: Iterable[str],
+               dossier: Dossier | None = None, uploads: Mapping[str, Upload] | None = None,
+               removals: Iterable[str] = ()) -> Updated:
+    """"Lưu nháp": a new dossier, or ``dossier`` changed, kept without the form's checks
+    (engine.lifecycle.save_draft). No confirmation mail yet: it goes at the "Lưu lại" that
+    completes the dossier (:func:`update`), so a link never confirms a half-filled form."""
+    actor = to_actor(user)
+    if dossier is None:
+        if not accepting(portal, service):
+            raise InvalidTransition("Dịch vụ này không nhận hồ sơ trực tuyến.")
+        saved = lifecycle.save_draft(service, actor, data, checklist, portal.now(), applicant_id_number=user.id_number)
+        return Updated(portal.dossiers.add(saved))
+    dossier, upload_errors = _apply_files(portal, dossier, service, actor, uploads or {}, set(removals))
+    saved = lifecycle.save_draft(service, actor, data, checklist, portal.now(), dossier=dossier)
+    return Updated(portal.dossiers.update(saved), [], upload_errors)
+
+
 @dataclass
 class Updated:
     """What an update kept: the dossier as stored now (its accepted files stored even when
@@ -80,7 +97,11 @@ def update(portal: Portal, dossier: Dossier, service: Service, user: User, data:
         edited = lifecycle.edit(dossier, service, actor, data, checklist, portal.now())
     except lifecycle.Incomplete as exc:
         return Updated(dossier, exc.errors, upload_errors, exc.unticked)
-    return Updated(portal.dossiers.update(edited), [], upload_errors)
+    stored = portal.dossiers.update(edited)
+    if dossier.incomplete and stored.status in portal.workflow["confirm"].sources:
+        # Begun with "Lưu nháp", complete now: the confirmation link it never had.
+        portal.notifier.dossier_saved(user, stored, service)
+    return Updated(stored, [], upload_errors)
 
 
 def _apply_files(portal: Portal, dossier: Dossier, service: Service, actor: Actor, uploads: Mapping[str, Upload],

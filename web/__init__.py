@@ -20,7 +20,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from engine import workdays
 from engine.catalog import DEFAULT_ROOT, Catalog
 from web import (access_log, accounts, auth, authoring, desk, dossiers, errors, favicon, form_downloads, health, i18n,
-                 input_checks, limits, lookup, mail, metrics, page_cache, places, request_log, resources,
+                 input_checks, limits, lookup, mail, metrics, page_cache, places, request_log, rescue, resources,
                  security_headers, service_use, services, signing, verify)
 
 # DVC_* environment variable -> setting, for the settings taken as they are.
@@ -121,6 +121,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     input_checks.init_app(app)  # before CSRF and the views: a NUL character is refused outright
     security_headers.init_app(app)
     i18n.init_app(app)
+    rescue.init_app(app)  # before CSRF: a form posted after its session ended is kept, not refused
     CSRFProtect(app)
     limits.init_app(app)
     mail.init_app(app)

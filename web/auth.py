@@ -19,13 +19,14 @@ Templates see the signed-in user (or None) as ``current_user``.
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, g, redirect, request, session, url_for
+from flask import Flask, abort, current_app, g, redirect, request, session, url_for
 
 from engine.accounts import User, modify, to_actor, with_session, without_session
 from engine.dossier import Actor, Role
@@ -66,10 +67,33 @@ def _load_user() -> None:
     if user_id is None:
         return
     user = users().get(user_id)
-    if user is None or not user.active or session.get("sid") not in user.sessions:
-        session.clear()  # the session ended (signed out elsewhere, password changed, too many devices)
+    if user is None or not user.active or session.get("sid") not in user.sessions or _over(session.get("since")):
+        # The session ended (signed out elsewhere, password changed, too many devices, or
+        # PERMANENT_SESSION_LIFETIME since signing in).
+        session.clear()
         return
     g.user = user
+
+
+def _now() -> dt.datetime:
+    return resources.portal().now()
+
+
+def _over(since: Any) -> bool:
+    """Whether a session signed in at ``since`` (a POSIX time; None for one signed in before
+    the time was kept: it lasts as the cookie does) has outlived its lifetime."""
+    if not isinstance(since, (int, float)):
+        return False
+    return _now().timestamp() >= since + current_app.permanent_session_lifetime.total_seconds()
+
+
+def session_ends() -> dt.datetime | None:
+    """When the signed-in session ends at the latest (a form page says so, and warns before)."""
+    since = session.get("since")
+    if current_user() is None or not isinstance(since, (int, float)):
+        return None
+    now = _now()
+    return dt.datetime.fromtimestamp(since, now.tzinfo) + current_app.permanent_session_lifetime
 
 
 def log_in(user: User) -> User:
@@ -78,7 +102,7 @@ def log_in(user: User) -> User:
     session.clear()
     sid = secrets.token_urlsafe(32)
     user = modify(users(), user.id, lambda u: with_session(u, sid))
-    session["uid"], session["sid"] = user.id, sid
+    session["uid"], session["sid"], session["since"] = user.id, sid, _now().timestamp()
     g.user = user
     return user
 

@@ -26,9 +26,9 @@ from engine.repository import ConflictError
 from operations import dossiers as operations
 from operations.files import Upload
 from renderers.html import dom_id, render_display, render_form_parts
-from web import resources
+from web import rescue, resources
 from web import statistics as stats_page
-from web.auth import actor, current_user, login_required
+from web.auth import actor, current_user, login_required, session_ends
 from web.found import dossier_or_404, service_or_404
 from web.lookup import status_url
 from web.notifications import confirm_serializer
@@ -42,6 +42,7 @@ CONFIRM_DAYS = 7
 CHECKLIST = "~checklist"
 FILE = "~file/"
 REMOVE = "~remove/"
+DRAFT = "~draft"  # the "Lưu nháp" button: keep the form as it is, checked at "Lưu lại"
 
 
 def _actions(dossier: Dossier) -> frozenset[str]:
@@ -73,7 +74,25 @@ def _edit_page(service: Service, data: Any, checklist: list[str], errors=None, d
                            corrections=marked, fix_docs={c.document: c for c in marked if c.document},
                            fix_anchor=lambda c: dom_id(c.pointer) + "-fix-box",
                            general_note=corrections.general_note,
-                           desk_request=lifecycle.desk_request(dossier, resources.workflow()) if dossier else None), status
+                           desk_request=lifecycle.desk_request(dossier, resources.workflow()) if dossier else None,
+                           session_ends=_session_end()), status
+
+
+def _session_end() -> dict[str, Any] | None:
+    """When the session ends, for the form's notice, and the seconds left, for its script."""
+    ends = session_ends()
+    if ends is None:
+        return None
+    return {"at": ends, "seconds": max(int((ends - resources.portal().now()).total_seconds()), 0)}
+
+
+def _rescued():
+    """The fields of a post made after the session ended (web.rescue), back once after signing in."""
+    kept = rescue.take(request.args.get(rescue.TOKEN), current_user().id, request.path)
+    if kept is not None:
+        flash(_("Biểu mẫu bạn đã gửi khi phiên đăng nhập kết thúc được khôi phục, chưa được lưu: hãy kiểm tra rồi "
+                "nhấn “Lưu nháp” hoặc “Lưu lại”."), "success")
+    return kept
 
 
 def _posted() -> tuple[dict, list[str], str | None]:
@@ -90,11 +109,16 @@ def create(slug: str):
         flash(_("Dịch vụ này không nhận hồ sơ trực tuyến."), "error")
         return redirect(url_for("services.service", slug=slug))
     if request.method == "GET":
+        kept = _rescued()
+        if kept is not None:
+            return _edit_page(service, parse_form(service.form_schema, kept, strict=True), kept.getlist(CHECKLIST))
         return _edit_page(service, prefill(service.form_schema, _profile()), [])
     fields, checklist, action = _posted()
     data = parse_form(service.form_schema, fields, strict=True)
     if action:  # a no-JavaScript button (add or remove a row, refresh the wards): show again
         return _edit_page(service, apply_action(service.form_schema, data, action), checklist)
+    if request.form.get(DRAFT):
+        return _save_draft(service, data, checklist)
     try:
         dossier = operations.create(resources.portal(), service, current_user(), data, checklist)
     except lifecycle.Incomplete as exc:
@@ -117,6 +141,10 @@ def update(dossier_id: str):
         flash(_("Hồ sơ đã nộp đến Bộ phận một cửa, không thể sửa."), "error")
         return redirect(url_for("dossiers.view", dossier_id=dossier.id))
     if request.method == "GET":
+        kept = _rescued()
+        if kept is not None:
+            return _edit_page(service, parse_form(service.form_schema, kept, strict=True), kept.getlist(CHECKLIST),
+                              dossier=dossier)
         return _edit_page(service, dossier.data, dossier.checklist, dossier=dossier)
     fields, checklist, action = _posted()
     # Returned for correction: the unmarked (disabled, so unposted) values are the stored ones.
@@ -124,6 +152,8 @@ def update(dossier_id: str):
     checklist = corrections.corrected_checklist(dossier, checklist)
     if action:
         return _edit_page(service, apply_action(service.form_schema, data, action), checklist, dossier=dossier)
+    if request.form.get(DRAFT):
+        return _save_draft(service, data, checklist, dossier)
     try:
         updated = operations.update(resources.portal(), dossier, service, current_user(), data, checklist,
                                     _uploads(service), [d.id for d in service.documents if request.form.get(REMOVE + d.id)])
@@ -144,6 +174,27 @@ def update(dossier_id: str):
                           upload_errors=updated.upload_errors, status=422)
     flash(_("Cập nhật hồ sơ thành công."), "success")
     return redirect(url_for("dossiers.update", dossier_id=dossier.id))
+
+
+def _save_draft(service: Service, data: Any, checklist: list[str], dossier: Dossier | None = None):
+    """"Lưu nháp": kept as typed, whatever the form's checks would say (they run at "Lưu lại")."""
+    try:
+        saved = operations.save_draft(resources.portal(), service, current_user(), data, checklist, dossier,
+                                      _uploads(service) if dossier else None,
+                                      [d.id for d in service.documents if request.form.get(REMOVE + d.id)])
+    except ConflictError:
+        flash(_("Hồ sơ vừa được thay đổi ở nơi khác. Vui lòng mở lại hồ sơ rồi cập nhật."), "error")
+        return redirect(url_for("dossiers.update", dossier_id=dossier.id) if dossier else url_for("dossiers.manage"))
+    except LifecycleError as exc:
+        flash(exc.message, "error")
+        return _edit_page(service, data, checklist, dossier=dossier, status=409)
+    if saved.upload_errors:
+        flash(_("Đã lưu nháp, nhưng có tệp không được nhận (xem bên dưới)."), "error")
+        return _edit_page(service, saved.dossier.data, saved.dossier.checklist, dossier=saved.dossier,
+                          upload_errors=saved.upload_errors, status=422)
+    flash(_("Đã lưu nháp. Hồ sơ chưa hoàn thành: bạn có thể tiếp tục từ “Quản lý hồ sơ”; biểu mẫu được "
+            "kiểm tra khi bạn nhấn “Lưu lại”."), "success")
+    return redirect(url_for("dossiers.update", dossier_id=saved.dossier.id))
 
 
 def _uploads(service: Service) -> dict[str, Upload]:
@@ -177,6 +228,10 @@ def confirm(token: str):
     except lifecycle.NotFound:
         return render_template("dossiers/confirm_result.html", ok=False,
                                message=_("Không tìm thấy hồ sơ (hồ sơ có thể đã bị xóa).")), 404
+    except lifecycle.Incomplete:
+        return render_template("dossiers/confirm_result.html", ok=False,
+                               message=_("Hồ sơ chưa hoàn thành (đã lưu nháp). Hãy mở hồ sơ và nhấn “Lưu lại”: "
+                                         "khi biểu mẫu hợp lệ, một thư xác nhận mới sẽ được gửi cho bạn.")), 409
     return render_template("dossiers/confirm_result.html", ok=True, dossier=confirmed, service=service,
                            message=_("Hồ sơ đã được xác nhận. Bạn có thể nộp hồ sơ đến Bộ phận một cửa."))
 

@@ -73,6 +73,15 @@ def test_only_the_marked_field_changes_whatever_the_post_says(returned, househol
     assert edited.checklist == ["giay-de-nghi"]  # an unmarked document's tick stays as it was
 
 
+def test_a_draft_saved_while_returned_changes_only_the_marked_field_too(returned, household):
+    crafted = copy.deepcopy(returned.data)
+    crafted["owner"]["phone"] = "0939512487"
+    crafted["owner"]["fullName"] = "Người Khác"  # not marked
+    saved = lc.save_draft(household, CITIZEN, crafted, ["giay-de-nghi"], at(5), dossier=returned)
+    assert saved.data["owner"]["phone"] == "0939512487" and saved.incomplete
+    assert saved.data["owner"]["fullName"] == "Nguyễn Thị Thanh Tâm"
+
+
 def test_an_unmarked_field_left_out_of_the_post_is_kept(returned, household):
     posted = {"owner": {"phone": "0939512487"}}  # disabled controls are not posted
     edited = lc.edit(returned, household, CITIZEN, posted, [], at(5))
