@@ -28,6 +28,7 @@ from operations.files import Upload
 from renderers.html import render_display, render_form_parts
 from web import resources
 from web import statistics as stats_page
+from web import steps
 from web.auth import actor, current_user, login_required
 from web.found import dossier_or_404, service_or_404
 from web.lookup import status_url
@@ -84,6 +85,8 @@ def create(slug: str):
     if not operations.accepting(resources.portal(), service):
         flash(_("Dịch vụ này không nhận hồ sơ trực tuyến."), "error")
         return redirect(url_for("services.service", slug=slug))
+    if steps.stepped(service):  # a long form in steps (x-steps): web.steps
+        return steps.create(service, _profile(), current_user())
     if request.method == "GET":
         return _edit_page(service, prefill(service.form_schema, _profile()), [])
     fields, checklist, action = _posted()
@@ -111,6 +114,8 @@ def update(dossier_id: str):
     if "edit" not in _actions(dossier):
         flash(_("Hồ sơ đã nộp đến Bộ phận một cửa, không thể sửa."), "error")
         return redirect(url_for("dossiers.view", dossier_id=dossier.id))
+    if steps.stepped(service):
+        return steps.update(service, dossier, current_user())
     if request.method == "GET":
         return _edit_page(service, dossier.data, dossier.checklist, dossier=dossier)
     fields, checklist, action = _posted()
