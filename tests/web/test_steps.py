@@ -153,3 +153,29 @@ def test_a_service_without_steps_is_one_page(client, signed_in):
     html = client.get("/dich-vu/dang-ky-thanh-lap-ho-kinh-doanh/dang-ky-ho-so").get_data(as_text=True)
     assert "step-count" not in html and "Tiếp tục" not in html
     assert "Chọn thông tin bạn có" in html and "Biểu mẫu nhập liệu" in html and "Lưu lại" in html
+
+
+@pytest.mark.parametrize(("change", "words"), [
+    (lambda f: f.pop("x-sections"), "x-steps cần x-sections"),
+    (lambda f: f["x-sections"][2]["fields"].remove("commitment"), "'commitment' không thuộc phần nào"),
+    (lambda f: f["x-sections"][0]["fields"].append("site"), "'site' đã nằm trong phần 1"),
+    (lambda f: f.update({"x-steps": "có"}), "x-steps phải là true hoặc false"),
+    (lambda f: f["properties"]["site"].update({"x-steps": True}), "x-steps chỉ đặt ở gốc"),
+])
+def test_the_lint_refuses_steps_it_cannot_show(tmp_path, change, words):
+    import json
+    import shutil
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from web.cli import main
+
+    tree = tmp_path / "schemas"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "schemas", tree)
+    form_path = tree / PERMIT / "form.schema.json"
+    form = json.loads(form_path.read_text(encoding="utf-8"))
+    change(form)
+    form_path.write_text(json.dumps(form, ensure_ascii=False), encoding="utf-8")
+    result = CliRunner().invoke(main, ["schemas", "lint", str(tree)])
+    assert result.exit_code == 1 and words in result.stdout, result.stdout
