@@ -72,6 +72,7 @@ def walk_in_steps(walk, portal: str, dossier_id: str, app) -> None:
 
     # Quay lại keeps what was typed
     walk.press(page.get_by_role("button", name="Quay lại"))
+    expect(progress).to_have_text("Bước 1/4")
     expect(page.get_by_label("Họ, chữ đệm và tên", exact=False).first).to_have_value("Nguyễn Hoàng Minh")
     walk.press(page.get_by_role("button", name="Tiếp tục"))
     walk.press(page.get_by_role("button", name="Tiếp tục"))
