@@ -76,7 +76,8 @@ def _page(service: Service, data: Any, checklist: list[str], step: int, errors: 
         titles=[s.title for s in sections] + [_("Xem lại")], section=sections[step] if step < review else None,
         summary_html=summary_html, form_html=form_html, answers=answers, checklist=checklist,
         checklist_error=checklist_error, checklist_anchor=pages.CHECKLIST_ANCHOR, upload_errors=upload_errors or {},
-        status_labels=STATUS_LABELS, actions=pages._actions(dossier) if dossier else frozenset()), status
+        status_labels=STATUS_LABELS, actions=pages._actions(dossier) if dossier else frozenset(),
+        desk_request=lifecycle.desk_request(dossier, resources.workflow()) if dossier else None), status
 
 
 def _posted_step(service: Service) -> int:

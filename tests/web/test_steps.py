@@ -122,9 +122,10 @@ def test_values_travel_across_steps_back_and_save(client, signed_in, permit):
     expected = copy.deepcopy(permit.sample)
     expected["site"]["landCertificateNumber"] = "DĐ 999999"
     assert mine[0].data == expected
-    # The saved dossier opens in steps too, its answers in place.
+    # The saved dossier opens in steps too, its answers in place, saying it awaits confirmation.
     update = client.get(saved.headers["Location"]).get_data(as_text=True)
     assert step_of(update) == "Bước 1/4" and 'value="Nguyễn Hoàng Long"' in update
+    assert "Hồ sơ chưa được xác nhận" in update
 
 
 def test_the_checklist_ticked_on_the_review_page_survives_sua(client, signed_in, permit):
