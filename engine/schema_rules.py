@@ -55,6 +55,7 @@ X_KEYWORDS: dict[str, Callable[[Any], str | None]] = {
     "x-prefill": lambda v: None if isinstance(v, str) else "x-prefill phải là tên một thông tin trong hồ sơ cá nhân",
     "x-address": lambda v: None if isinstance(v, bool) else "x-address phải là true hoặc false",
     "x-summary": lambda v: None if isinstance(v, bool) else "x-summary phải là true hoặc false",
+    "x-steps": lambda v: None if isinstance(v, bool) else "x-steps phải là true hoặc false",
     "x-id-number-matches": lambda v: None
     if isinstance(v, dict) and set(keywords.ID_NUMBER_MATCHES_REQUIRED) <= set(v) <= set(keywords.ID_NUMBER_MATCHES_FIELDS)
     and all(isinstance(p, str) and p.startswith("/") for p in v.values())
@@ -134,6 +135,8 @@ def _check_node(node: dict, at: str, depth: int, resolve_title) -> Iterator[tupl
             yield f"{at}/{pointers.escape(key)}", f"từ khóa '{key}' không có trong JSON Schema 2020-12 (viết sai?)"
     if "$id" in node and depth > 0:
         yield f"{at}/$id", "chỉ lược đồ gốc được có $id"
+    if node.get("x-steps") is True:
+        yield from _check_steps(node, at, depth)
 
     fmt = node.get("format")
     if isinstance(fmt, str) and fmt not in formats.FORMATS:
@@ -172,6 +175,41 @@ def _check_node(node: dict, at: str, depth: int, resolve_title) -> Iterator[tupl
     for trigger, needed in (node.get("dependentRequired") or {}).items():
         if isinstance(properties, dict) and trigger not in properties:
             yield f"{at}/dependentRequired/{pointers.escape(trigger)}", f"trường '{trigger}' không có trong properties"
+
+
+STEP_CONDITIONS = ("if", "then", "else", "dependentSchemas", "dependencies", "dependentRequired")
+
+
+def _check_steps(node: dict, at: str, depth: int) -> Iterator[tuple[str, str]]:
+    """``x-steps``: the form shown one ``x-sections`` part at a time (web.steps). Each of
+    the root's fields must be in exactly one titled part, so every step has a heading and
+    no field is left out of all steps; a root condition would tie fields of two steps."""
+    if depth > 0:
+        yield f"{at}/x-steps", "x-steps chỉ đặt ở gốc biểu mẫu (form.schema.json)"
+        return
+    sections = node.get("x-sections")
+    if not isinstance(sections, list) or len(sections) < 2:
+        yield f"{at}/x-steps", "x-steps cần x-sections ở gốc biểu mẫu với ít nhất 2 phần (mỗi phần là một bước)"
+        return
+    properties = node.get("properties") if isinstance(node.get("properties"), dict) else {}
+    seen: dict[str, int] = {}
+    for i, section in enumerate(sections):
+        for name in (section.get("fields") or []) if isinstance(section, dict) else []:
+            if name not in properties:
+                yield f"{at}/x-sections/{i}", f"x-steps: phần {i + 1} nêu trường '{name}' không có trong properties"
+            elif name in seen:
+                yield f"{at}/x-sections/{i}", f"x-steps: trường '{name}' đã nằm trong phần {seen[name] + 1}"
+            else:
+                seen[name] = i
+    for name in properties:
+        if name not in seen:
+            yield f"{at}/x-sections", f"x-steps: trường '{name}' không thuộc phần nào của x-sections (sẽ không hiện ở bước nào)"
+    conditions = [k for k in STEP_CONDITIONS if k in node]
+    conditions += ["allOf"] if any(isinstance(s, dict) and set(s) & {"if", "properties", "dependentSchemas"}
+                                   for s in node.get("allOf") or []) else []
+    if conditions:
+        yield f"{at}/x-steps", (f"x-steps: biểu mẫu chia bước không được có điều kiện ở gốc ({', '.join(conditions)}); "
+                                "đặt điều kiện trong trường đối tượng của một phần")
 
 
 def _is_array(node: dict) -> bool:

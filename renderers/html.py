@@ -101,8 +101,9 @@ class _Walk:
     """One rendering: values, errors and the anchors the error summary links to."""
 
     def __init__(self, macros: MacroTable, errors: list[FieldError] | None, blank_mode: bool = False,
-                 ids: bool = True):
+                 ids: bool = True, step: int | None = None):
         self.macros = macros
+        self.step = step  # a form in steps: the root section shown, the others hidden (None: all shown)
         self.ids = ids  # False: no id attributes (a PDF would make each one a named destination)
         self.errors = {e.path: e for e in errors or ()}
         self.anchors: dict[str, str] = {}  # data pointer -> id of its first control
@@ -559,15 +560,18 @@ def render_form(schema: Any, data: Any = None, errors: list[FieldError] | None =
 
 def render_form_parts(schema: Any, data: Any = None, errors: list[FieldError] | None = None,
                       outside: list[tuple[str, str]] | None = None,
-                      corrections: dict[str, str] | None = None) -> tuple[Markup, Markup]:
+                      corrections: dict[str, str] | None = None, step: int | None = None) -> tuple[Markup, Markup]:
     """The error summary and the form's controls apart, for a page that puts the summary
     above more than the form; ``outside``: (anchor id, message) of the page's own errors
     beside the form's (the checklist of a dossier), listed first. With ``corrections``
-    (data pointer -> the desk's note), only those fields are editable, highlighted."""
+    (data pointer -> the desk's note), only those fields are editable, highlighted.
+    ``step``: of a form in steps (``x-steps``), the index of the root section whose
+    controls are shown; the other sections' controls are still rendered, hidden, so their
+    values are posted back (an index past the last section hides them all: the review page)."""
     model = form_model(schema)
     if data is None:
         data = model.root.initial()
-    walk = _Walk(FORM_MACROS, errors)
+    walk = _Walk(FORM_MACROS, errors, step=step)
     walk.corrections = corrections
     body = walk.field(model.root, data, "", "")
     items = [*(outside or []), *(walk.summary() if errors else [])]
@@ -590,3 +594,13 @@ def display_fields(schema: Any, data: Any, blank: bool = False, ids: bool = True
     model = form_model(schema)
     walk = _Walk(DISPLAY_MACROS, None, blank_mode=blank, ids=ids)
     return walk.field(model.root, None if blank else data, "", "")
+
+
+def display_section(schema: Any, data: Any, index: int) -> Markup:
+    """One root section of :func:`render_display` (its fields, without the section's
+    title): a part of the review page of a form in steps."""
+    model = form_model(schema)
+    walk = _Walk(DISPLAY_MACROS, None)
+    section = model.root.sections[index]
+    fields = DISPLAY_MACROS.named("children")(walk, model.root, section.fields, data, "", "", 0)
+    return Markup('<dl class="kvs">') + fields + Markup("</dl>")

@@ -28,6 +28,7 @@ from operations.files import Upload
 from renderers.html import dom_id, render_display, render_form_parts
 from web import rescue, resources
 from web import statistics as stats_page
+from web import steps
 from web.auth import actor, current_user, login_required, session_ends
 from web.found import dossier_or_404, service_or_404
 from web.lookup import status_url
@@ -108,6 +109,8 @@ def create(slug: str):
     if not operations.accepting(resources.portal(), service):
         flash(_("Dịch vụ này không nhận hồ sơ trực tuyến."), "error")
         return redirect(url_for("services.service", slug=slug))
+    if steps.stepped(service):  # a long form in steps (x-steps): web.steps
+        return steps.create(service, _profile(), current_user())
     if request.method == "GET":
         kept = _rescued()
         if kept is not None:
@@ -140,6 +143,8 @@ def update(dossier_id: str):
     if "edit" not in _actions(dossier):
         flash(_("Hồ sơ đã nộp đến Bộ phận một cửa, không thể sửa."), "error")
         return redirect(url_for("dossiers.view", dossier_id=dossier.id))
+    if steps.stepped(service):
+        return steps.update(service, dossier, current_user())
     if request.method == "GET":
         kept = _rescued()
         if kept is not None:
