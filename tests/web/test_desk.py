@@ -127,9 +127,10 @@ def test_supplement_reopens_the_dossier_and_the_citizen_resubmits(app, client, d
     assert asked.status == Status.SUPPLEMENT and asked.paused_working_days == 2
     assert "Bổ sung bản sao CCCD" in body(smtp.messages[-1])
 
+    # A week later (Thursday), the citizen signs in (a session lasts 12 hours) and resubmits.
+    resources.portal(app).clock = at(dt.datetime(2026, 12, 3, 8, tzinfo=VN))
     login(client, citizen.username, PASSWORD)
     assert "Bổ sung bản sao CCCD" in text(client.get(f"/ho-so/{dossier.id}/cap-nhat"))
-    resources.portal(app).clock = at(dt.datetime(2026, 12, 3, 8, tzinfo=VN))  # a week later, Thursday
     assert post(client, f"/ho-so/{dossier.id}/nop", {}).status_code == 302
     back = stored(app, dossier.id)
     assert back.status == Status.PROCESSING and back.appointment_date == dt.date(2026, 12, 7)
