@@ -42,6 +42,7 @@ from engine.definition import DocumentRequirement, Resolved, ServiceInfo
 from engine.online_classification import Classification, classify
 from engine.schema_index import SchemaIndex
 from engine.schema_rules import check as check_rules, check_bundled
+from engine.summary import summary_pointers
 from engine.text import fold
 from engine.validation import FieldError, FormValidator, compile_schema
 
@@ -80,6 +81,11 @@ class Service:
         if not self.has_form:
             return [FieldError("", "form", "Dịch vụ này chỉ cung cấp thông tin, không có biểu mẫu nhập liệu")]
         return self.validator.validate(data)
+
+    @cached_property
+    def summary_pointers(self) -> tuple[str, ...]:
+        """The fields that name a dossier of this service (``x-summary``), found once."""
+        return summary_pointers(self.form_schema)
 
     @property
     def title(self) -> str:

@@ -26,7 +26,7 @@ from engine.catalog import Service
 from engine.dossier import (MAX_RATING_COMMENT, RATING_LABELS, Actor, Attachment, Correction, Dossier, LogEntry, Rating,
                             Status, new_id)
 from engine.receipts import new_receipt_number
-from engine.summary import summarize
+from engine.summary import summary_of
 from engine.validation import FieldError
 from engine.workdays import add_days, add_working_days, counted_from, is_working_day, working_days_between
 from engine.workflow import (DESK, WORKFLOW, Forbidden, InvalidTransition, LifecycleError, NotFound, Transition,
@@ -139,7 +139,7 @@ def create(service: Service, actor: Actor, data: dict, checklist: Iterable[str],
         id=new_id(), service=service.slug, service_version=service.version, agency=service.info.agency.code,
         owner=actor.id,
         applicant_name=actor.name, applicant_id_number=applicant_id_number,
-        summary=summarize(service.form_schema, data),
+        summary=summary_of(service.summary_pointers, data),
         data=data, checklist=chosen, created_at=now, updated_at=now,
     )
     return _logged(dossier, actor, transition, now)
@@ -156,7 +156,7 @@ def edit(dossier: Dossier, service: Service, actor: Actor, data: dict, checklist
     if errors or left:
         raise Incomplete(errors, [], left)
     return _logged(dossier, actor, transition, now, data=data, checklist=chosen, incomplete=False,
-                   summary=summarize(service.form_schema, data))
+                   summary=summary_of(service.summary_pointers, data))
 
 
 DRAFT_NOTE = "Lưu nháp"
@@ -169,7 +169,7 @@ def save_draft(service: Service, actor: Actor, data: dict, checklist: Iterable[s
     fields' types, text that is not one kept as typed), and the checklist names only the
     service's documents. Marked ``incomplete`` until "Lưu lại" passes the full check."""
     chosen = _check_checklist(service, checklist)
-    summary = summarize(service.form_schema, data)
+    summary = summary_of(service.summary_pointers, data)
     if dossier is None:
         transition = WORKFLOW["create"]
         if actor.role not in transition.roles:
@@ -187,7 +187,7 @@ def save_draft(service: Service, actor: Actor, data: dict, checklist: Iterable[s
     data = marks_of.corrected_data(dossier, data)
     chosen = marks_of.corrected_checklist(dossier, chosen)
     return _logged(dossier, actor, transition, now, note=DRAFT_NOTE, data=data, checklist=chosen, incomplete=True,
-                   summary=summarize(service.form_schema, data))
+                   summary=summary_of(service.summary_pointers, data))
 
 
 def attach(dossier: Dossier, service: Service, actor: Actor, doc_id: str, attachment: Attachment,

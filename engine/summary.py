@@ -11,56 +11,28 @@ ID number: summaries travel in e-mails and lists.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 from engine import pointers
+from engine.schema_index import SchemaIndex
 
 KEYWORD = "x-summary"
 MAX_LENGTH = 120
 SEPARATOR = " – "
 _PARTS = ("street", "ward", "province")  # an address object, in the order it is written
-_IN_PLACE = ("allOf", "anyOf", "oneOf")
-_BRANCHES = ("then", "else")
 MAX_DEPTH = 32
-
-
-def _resolve(form: dict, node: Any) -> Iterator[dict]:
-    """``node`` and the schemas its ``$ref`` chain leads to (at most 10 steps)."""
-    for _ in range(10):
-        if not isinstance(node, dict):
-            return
-        yield node
-        ref = node.get("$ref")
-        if not (isinstance(ref, str) and ref.startswith("#")):
-            return
-        node = pointers.resolve(form, ref, None)
-
-
-def _branches(form: dict, node: Any) -> Iterator[dict]:
-    """Every schema that declares properties of the same value as ``node``."""
-    stack = [node]
-    seen: set[int] = set()
-    while stack:
-        current = stack.pop(0)
-        for schema in _resolve(form, current):
-            if id(schema) in seen:
-                continue
-            seen.add(id(schema))
-            yield schema
-            stack.extend(s for key in _IN_PLACE for s in schema.get(key) or () if isinstance(s, dict))
-            stack.extend(schema[key] for key in _BRANCHES if isinstance(schema.get(key), dict))
 
 
 def marked(form: dict) -> list[tuple[str, dict]]:
     """(JSON pointer, property schema) of every field marked ``x-summary``, in form order;
     fields inside lists (``items``) are not looked at: a list does not name a dossier."""
     found: dict[str, dict] = {}
+    index = SchemaIndex(form)  # $ref, allOf/anyOf/oneOf, then/else: the schemas of one value
 
     def walk(node: Any, at: str, depth: int) -> None:
         if depth > MAX_DEPTH:
             return
-        for schema in _branches(form, node):
+        for schema in index.branches(node):
             properties = schema.get("properties")
             if not isinstance(properties, dict):
                 continue
@@ -76,7 +48,7 @@ def marked(form: dict) -> list[tuple[str, dict]]:
 
 
 def summary_pointers(form: dict | None) -> tuple[str, ...]:
-    """The pointers of the marked fields (computed at each save: a walk of the form, cheap)."""
+    """The pointers of the marked fields (once per service: ``Service.summary_pointers``)."""
     return tuple(p for p, _ in marked(form)) if form else ()
 
 
@@ -93,10 +65,15 @@ def _text(value: Any) -> str:
 
 
 def summarize(form: dict | None, data: Any) -> str:
-    """The summary of a dossier with ``data``: the marked fields' values, joined and cut
-    to :data:`MAX_LENGTH` characters ("" when no field is marked or none is filled)."""
+    """The summary of a dossier with ``data`` under ``form`` (see :func:`summary_of`)."""
+    return summary_of(summary_pointers(form), data)
+
+
+def summary_of(marked_pointers: tuple[str, ...], data: Any) -> str:
+    """The marked fields' values in ``data``, joined and cut to :data:`MAX_LENGTH`
+    characters ("" when no field is marked or none is filled)."""
     parts = []
-    for pointer in summary_pointers(form):
+    for pointer in marked_pointers:
         try:
             text = _text(pointers.resolve(data, pointer, None))
         except ValueError:
