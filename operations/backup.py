@@ -3,14 +3,14 @@
 
 What is durable there (``PARTS``): the dossier store, the accounts, the uploaded files,
 the published definitions, the e-mails waiting to be sent, the registry of issued documents
-(storage.documents) and the secret key. The
+(storage.documents), the citizens' "Kho giấy tờ" (storage.wallet) and the secret key. The
 development outbox (messages already "delivered") and the lock files are left out.
 
 A consistent copy without stopping the portal. Every file of these folders is only ever
 replaced whole, by a rename (storage.atomic), never rewritten in place. So a snapshot is
 a hard link of every file into a staging folder inside the instance folder, taken while
-holding the writers' locks of the dossier store, the user store, the definitions and the
-registry of issued documents: for that moment (a link per file, milliseconds for
+holding the writers' locks of the dossier store, the user store, the definitions, the
+registry of issued documents and the wallets: for that moment (a link per file, milliseconds for
 thousands) no writer in any process changes them, and a write that died was finished
 first, so the snapshot is one committed state whose indexes agree with their shards.
 Once the locks are released, writers replace files by new ones and the linked old ones
@@ -53,12 +53,13 @@ from storage.definitions import DefinitionStore
 from storage.documents import TinyDBDocumentRegistry
 from storage.tinydb_store import TinyDBStore
 from storage.tinydb_users import TinyDBUserStore
+from storage.wallet import TinyDBWallet
 
 FORMAT = 1  # the manifest's "format": raise it when what an archive holds changes
 KIND = "dichvucong-backup"
 # The instance folder's durable parts: name -> whether it is a folder (else one file).
 PARTS = {"store": True, "users": True, "files": True, "definitions": True, "mail": True, "documents": True,
-         "secret_key": False}
+         "wallet": True, "secret_key": False}
 QUEUE, SENDING = "mail/queue", "mail/sending"  # operations.mail.Mailer's folders
 _SKIPPED = {"store.lock", ".lock"}  # the stores' lock files (storage.lock): made again on demand
 _STAGING = ".backup-"  # staging folders in the instance folder: .backup-<pid>-<random>
@@ -84,6 +85,9 @@ class Counts:
     files: int = 0
     definitions: int = 0  # published versions
     messages: int = 0  # e-mails waiting (or being sent)
+    # Items of the citizens' "Kho giấy tờ" (their files are counted in ``files``). An archive made
+    # before the wallet has no such count and no wallet/ folder: it restores as an empty one.
+    wallet_items: int = 0
 
     def __bool__(self) -> bool:
         return any(asdict(self).values())
@@ -134,6 +138,7 @@ def _snapshot(instance: Path, staging: Path) -> None:
     users = TinyDBUserStore(instance / "users")
     definitions = DefinitionStore(instance / "definitions")
     documents = TinyDBDocumentRegistry(instance / "documents")
+    wallets = TinyDBWallet(instance / "wallet")
     # Uploaded files never change: most are linked before the locks are taken, and under
     # them the folder is only brought up to date (the new ones linked, the deleted ones dropped).
     _mirror(instance / "files", staging / "files")
@@ -143,6 +148,7 @@ def _snapshot(instance: Path, staging: Path) -> None:
         held.enter_context(users.frozen())
         held.enter_context(definitions.frozen())
         held.enter_context(documents.frozen())
+        held.enter_context(wallets.frozen())
         for part, is_folder in PARTS.items():
             if part == "mail":
                 _snapshot_mail(instance, staging)
@@ -223,6 +229,7 @@ def _counts(root: Path) -> Counts:
         files=sum(1 for _ in _files(root / "files")),
         definitions=len(DefinitionStore(root / "definitions").versions()) if (root / "definitions").is_dir() else 0,
         messages=len(messages),
+        wallet_items=sum(1 for _ in TinyDBWallet(root / "wallet").every()) if (root / "wallet").is_dir() else 0,
     )
 
 
@@ -270,7 +277,7 @@ def restore(path: Path, instance: Path, *, force: bool = False) -> Restored:
             restored = _counts(staging)
         except ValueError as exc:  # a store of another format
             raise CorruptArchive(str(exc)) from None
-        if asdict(restored) != manifest["counts"]:
+        if asdict(restored) != {**asdict(Counts()), **manifest["counts"]}:
             raise CorruptArchive(f"nội dung khác với manifest.json: {restored} thay vì {manifest['counts']}")
         _swap(staging, instance)
     finally:

@@ -34,6 +34,9 @@ class Upload:
 
     filename: str
     data: bytes
+    # True for bytes the portal cleaned itself before (an item of "Kho giấy tờ", operations.wallet):
+    # still checked against the slot, not written again (a JPEG re-encoded at each reuse would blur).
+    cleaned: bool = False
 
 
 def safe_filename(name: str, kind: str) -> str:
@@ -54,7 +57,7 @@ def keep(portal: Portal, upload: Upload, accept: tuple[str, ...] | list[str], ma
     (without its ending) replaces the person's file name; ``sign_pdf`` gives what is kept
     of a PDF (the desk's result, signed by the agency)."""
     checked = check(upload.data, tuple(accept), max_size_mb)
-    data = clean(upload.data, checked.kind)
+    data = upload.data if upload.cleaned else clean(upload.data, checked.kind)
     if sign_pdf is not None and checked.kind == "pdf":
         data = sign_pdf(data)
     filename = safe_filename(name or upload.filename, checked.kind)

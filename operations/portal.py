@@ -19,6 +19,7 @@ from engine.clock import Clock, system_clock
 from engine.documents import DocumentRegistry
 from engine.dossier import Dossier
 from engine.repository import DossierRepository
+from engine.wallet import Wallet
 from engine.workflow import WORKFLOW, Workflow
 from operations.mail import Mailer
 from operations.publishing import CatalogSync
@@ -58,6 +59,7 @@ class Portal:
     # The registry of the PDFs issued (operations.documents), and what their signatures are checked
     # against: the certificates of the keys' chains (trust roots) and the agencies' own (fingerprints).
     documents: DocumentRegistry | None = None
+    wallet: Wallet | None = None  # "Kho giấy tờ của tôi" (operations.wallet)
     trust: tuple[tuple[object, ...], frozenset[bytes]] = ((), frozenset())
 
     def now(self) -> dt.datetime:

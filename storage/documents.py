@@ -48,8 +48,8 @@ def from_row(row: dict[str, Any]) -> IssuedDocument:
     )
 
 
-class _AtomicFile(Storage):
-    """TinyDB storage of one JSON file, replaced whole at each write."""
+class AtomicFileStorage(Storage):
+    """TinyDB storage of one JSON file, replaced whole at each write (also storage.wallet's)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -72,7 +72,7 @@ class TinyDBDocumentRegistry:
         self._lock = WriteLock(root / ".lock")
 
     def _shard(self, sha256: str) -> TinyDB:
-        return TinyDB(self.root / f"{sha256[:2]}.json", storage=_AtomicFile)
+        return TinyDB(self.root / f"{sha256[:2]}.json", storage=AtomicFileStorage)
 
     def frozen(self) -> WriteLock:
         """The writers' lock: ``with registry.frozen():`` nothing is recorded or revoked in any

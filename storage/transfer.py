@@ -31,6 +31,7 @@ class Copied:
     files: int = 0
     definitions: int = 0
     messages: int = 0
+    wallet_items: int = 0
 
 
 def copy_all(source: Any, target: Any, on_progress: Callable[[int], None] = lambda n: None) -> Copied:
@@ -66,4 +67,9 @@ def copy_all(source: Any, target: Any, on_progress: Callable[[int], None] = lamb
     for raw in source.outbox.messages():
         target.outbox.put(raw)
         messages += 1
-    return Copied(users=len(users), dossiers=copied, files=files, definitions=len(versions), messages=messages)
+    wallet_items = 0
+    for item in source.wallet.every():  # their files came with the others above
+        target.wallet.add(item)
+        wallet_items += 1
+    return Copied(users=len(users), dossiers=copied, files=files, definitions=len(versions), messages=messages,
+                  wallet_items=wallet_items)

@@ -21,7 +21,7 @@ from engine import workdays
 from engine.catalog import DEFAULT_ROOT, Catalog
 from web import (access_log, accounts, auth, authoring, desk, dossiers, errors, favicon, form_downloads, health, i18n,
                  input_checks, limits, lookup, mail, metrics, page_cache, places, request_log, rescue, resources,
-                 security_headers, service_use, services, signing, verify)
+                 security_headers, service_use, services, signing, verify, wallet)
 
 # DVC_* environment variable -> setting, for the settings taken as they are.
 _ENV = {
@@ -140,6 +140,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(desk.bp)
     app.register_blueprint(lookup.bp)
     app.register_blueprint(verify.bp)
+    app.register_blueprint(wallet.bp)
     app.register_blueprint(authoring.bp)
     favicon.init_app(app)  # /favicon.ico and /favicon.svg
     health.init_app(app)  # /healthz, /readyz and /metrics answer before the other request hooks

@@ -507,7 +507,8 @@ def storage_copy(database_url: str, instance: Path | None) -> None:
     finally:
         target.close()
     click.echo(f"Đã chép {result.users} tài khoản, {result.dossiers} hồ sơ, {result.files} tệp đính kèm, "
-               f"{result.definitions} phiên bản dịch vụ đã công bố và {result.messages} thư đang chờ gửi. "
+               f"{result.definitions} phiên bản dịch vụ đã công bố, {result.messages} thư đang chờ gửi và "
+               f"{result.wallet_items} giấy tờ trong Kho giấy tờ của công dân. "
                "Đặt DVC_DATABASE_URL (và DVC_SECRET_KEY) để cổng dùng cơ sở dữ liệu này.")
 
 
@@ -528,8 +529,9 @@ def _refuse_postgres(what: str) -> None:
     sys.exit(1)
 
 
-_COUNTED = {"dossiers": "hồ sơ", "accounts": "tài khoản", "files": "tệp đính kèm và kết quả",
-            "definitions": "phiên bản định nghĩa dịch vụ", "messages": "thư chờ gửi"}
+_COUNTED = {"dossiers": "hồ sơ", "accounts": "tài khoản", "files": "tệp (đính kèm, kết quả, kho giấy tờ)",
+            "definitions": "phiên bản định nghĩa dịch vụ", "messages": "thư chờ gửi",
+            "wallet_items": "giấy tờ trong Kho giấy tờ của công dân"}
 
 
 def _counts_text(counts, present_only: bool = False) -> str:

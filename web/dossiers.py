@@ -28,7 +28,7 @@ from operations.files import Upload
 from renderers.html import dom_id, render_display, render_form_parts
 from web import rescue, resources
 from web import statistics as stats_page
-from web import steps
+from web import steps, wallet
 from web.auth import actor, current_user, login_required, session_ends
 from web.found import dossier_or_404, service_or_404
 from web.lookup import status_url
@@ -204,13 +204,17 @@ def _save_draft(service: Service, data: Any, checklist: list[str], dossier: Doss
 
 def _uploads(service: Service) -> dict[str, Upload]:
     """The files posted for the service's document slots, each read to its limit plus one
-    byte (so an oversized one is refused without being held whole)."""
+    byte (so an oversized one is refused without being held whole), or the items picked
+    for them from "Kho giấy tờ của tôi" (checked against the slot as an upload is)."""
     found = {}
     for document in service.documents:
         upload = request.files.get(FILE + document.id) if document.upload else None
         if upload is not None and upload.filename:
             limit = int(document.upload.max_size_mb * 1024 * 1024) + 1
             found[document.id] = Upload(upload.filename, upload.read(limit))
+            wallet.keep_posted(document, found[document.id])
+        elif document.upload and (chosen := wallet.picked(document)) is not None:  # from "Kho giấy tờ"
+            found[document.id] = chosen
     return found
 
 

@@ -3,8 +3,8 @@
 ``init_app`` builds one ``operations.portal.Portal`` and keeps it in
 ``app.extensions["portal"]``: the catalogue (built-in definitions, published versions,
 withdrawals), the stores chosen by ``DATABASE_URL`` (``DVC_DATABASE_URL``: dossiers,
-accounts, uploaded files, published definitions, the mail outbox, the signing key and the
-registry of issued documents),
+accounts, uploaded files, published definitions, the mail outbox, the signing key, the
+registry of issued documents and the citizens' "Kho giấy tờ"),
 the password hasher, the e-mail notifier, the clock and the workflow table. Blueprints
 use the accessors below, never ``app.extensions`` itself.
 
@@ -28,6 +28,7 @@ from engine.accounts import Passwords, UserRepository
 from engine.catalog import Catalog
 from engine.clock import system_clock
 from engine.documents import DocumentRegistry
+from engine.wallet import Wallet
 from engine.repository import DossierRepository
 from engine.outbox import Outbox
 from engine.workflow import WORKFLOW, Workflow
@@ -51,6 +52,7 @@ class Stores:
     outbox: Outbox
     secret_key: Callable[[], str]  # the signing key when DVC_SECRET_KEY is unset
     documents: DocumentRegistry  # the PDFs issued (operations.documents)
+    wallet: Wallet  # "Kho giấy tờ của tôi" (operations.wallet)
     close: Callable[[], None] = field(default=lambda: None)  # releases connections, if any
 
 
@@ -60,10 +62,12 @@ def _tinydb(url: str, instance: Path) -> Stores:
     from storage.secret import folder_key
     from storage.tinydb_store import TinyDBStore
     from storage.tinydb_users import TinyDBUserStore
+    from storage.wallet import TinyDBWallet
 
     return Stores(TinyDBStore(instance / "store"), TinyDBUserStore(instance / "users"), FileStore(instance / "files"),
                   DefinitionStore(instance / "definitions"), FolderOutbox(instance / "mail"),
-                  lambda: folder_key(instance / "secret_key"), TinyDBDocumentRegistry(instance / "documents"))
+                  lambda: folder_key(instance / "secret_key"), TinyDBDocumentRegistry(instance / "documents"),
+                  TinyDBWallet(instance / "wallet"))
 
 
 def _postgres(url: str, instance: Path) -> Stores:
@@ -75,11 +79,12 @@ def _postgres(url: str, instance: Path) -> Stores:
     from storage.postgres_secret import database_key
     from storage.postgres_store import PostgresStore
     from storage.postgres_users import PostgresUserStore
+    from storage.postgres_wallet import PostgresWallet
 
     db = Database(url)  # the URL's ?schema= names the schema (default public)
     return Stores(PostgresStore(db), PostgresUserStore(db), PostgresFileStore(db),
                   PostgresDefinitionStore(db, instance / "cache" / "definitions"), PostgresOutbox(db),
-                  lambda: database_key(db), PostgresDocumentRegistry(db), db.close)
+                  lambda: database_key(db), PostgresDocumentRegistry(db), PostgresWallet(db), db.close)
 
 
 # The scheme of DATABASE_URL -> the backend that opens both stores ("": the setting is unset).
@@ -119,7 +124,7 @@ def init_app(app: Flask, builtin: Catalog) -> Portal:
         mailer=Mailer(stores.outbox, MailSettings.from_config(app.config), console=instance / "outbox"),
         passwords=Passwords(app.config["PASSWORD_PROFILE"]), notifier=MailNotifier(),
         clock=app.config.get("CLOCK") or system_clock, workflow=app.config.get("WORKFLOW") or WORKFLOW,
-        close=stores.close, documents=stores.documents,
+        close=stores.close, documents=stores.documents, wallet=stores.wallet,
     )
     app.extensions["portal"] = portal
     return portal

@@ -17,7 +17,7 @@ import pytest
 from engine.dossier import Role, Status
 from storage.tinydb_store import TinyDBStore
 from tests.storage.factories import make_dossier
-from tests.web.helpers import add_user, free_port, login, text
+from tests.web.helpers import add_user, free_port, login, post, text
 from tests.web.test_authoring import BUSINESS_EMAIL, HOUSEHOLD, publish_files, version_2
 from tests.web.test_dossiers import SLOT, create_dossier, pdf_bytes, upload
 from web import create_app, resources
@@ -49,7 +49,7 @@ def waiting_mail(app) -> dict[str, bytes]:
 @pytest.fixture(scope="module")
 def portal(tmp_path_factory, catalog, household):
     """An instance, built once for this module, with four dossiers (two with an attachment,
-    one of them replaced), three accounts, version 2 of the household service published,
+    one of them replaced), one item in a citizen's "Kho giấy tờ", three accounts, version 2 of the household service published,
     and two e-mails not yet delivered: one waiting in the queue, one that a process was
     sending."""
     app = open_app(tmp_path_factory.mktemp("cong"), catalog)
@@ -62,6 +62,8 @@ def portal(tmp_path_factory, catalog, household):
     upload(client, ids[0], household, {SLOT: (pdf_bytes(), "CCCD chồng.pdf")})
     upload(client, ids[1], household, {SLOT: (pdf_bytes() + b"%mot", "CCCD vợ.pdf")})
     upload(client, ids[1], household, {SLOT: (pdf_bytes() + b"%hai", "CCCD vợ (mới).pdf")})
+    assert post(client, "/kho-giay-to", {"ten": "Căn cước", "tep": (io.BytesIO(pdf_bytes() + b"%kho"), "cccd.pdf")},
+                content_type="multipart/form-data").status_code == 302  # one item in her "Kho giấy tờ"
     admin_client = app.test_client()
     assert login(admin_client, "quantri").status_code == 302
     publish_files(admin_client, version_2(), HOUSEHOLD)
@@ -97,8 +99,8 @@ def archives(portal, tmp_path_factory):
         made[suffix] = folder / f"ban-sao{suffix}"
         result = run(portal, "backup", str(made[suffix]), "--instance", portal.instance_path)
         assert result.exit_code == 0, result.output
-        assert ("Đã sao lưu 4 hồ sơ, 3 tài khoản, 2 tệp đính kèm và kết quả, 1 phiên bản định nghĩa dịch vụ, "
-                f"2 thư chờ gửi vào {made[suffix]}") in result.output
+        assert ("Đã sao lưu 4 hồ sơ, 3 tài khoản, 3 tệp (đính kèm, kết quả, kho giấy tờ), 1 phiên bản định nghĩa "
+                f"dịch vụ, 2 thư chờ gửi, 1 giấy tờ trong Kho giấy tờ của công dân vào {made[suffix]}") in result.output
     return made
 
 
@@ -118,7 +120,7 @@ def test_a_restored_instance_serves_the_same_dossiers_accounts_files_definitions
     target = tmp_path / "khoi-phuc"
     result = run(app, "restore", str(archive), "--instance", str(target))
     assert result.exit_code == 0, result.output
-    assert f"Đã phục hồi 4 hồ sơ, 3 tài khoản, 2 tệp đính kèm và kết quả" in result.output
+    assert f"Đã phục hồi 4 hồ sơ, 3 tài khoản, 3 tệp (đính kèm, kết quả, kho giấy tờ)" in result.output
     restored = open_app(target, catalog)
     before, after = resources.portal(app), resources.portal(restored)
 
@@ -130,6 +132,8 @@ def test_a_restored_instance_serves_the_same_dossiers_accounts_files_definitions
             assert after.files.read(attachment.file_id) == before.files.read(attachment.file_id)
     assert every_file(Path(restored.instance_path) / "files") == every_file(Path(app.instance_path) / "files")
     assert after.users.list() == before.users.list()
+    [kept] = list(before.wallet.every())
+    assert list(after.wallet.every()) == [kept] and after.files.read(kept.file_id) == pdf_bytes() + b"%kho"
     assert after.documents.get(ISSUED) == before.documents.get(ISSUED) is not None  # the registry of issued documents
     assert restored.config["SECRET_KEY"] == app.config["SECRET_KEY"]
     assert login(restored.test_client(), "congdan").status_code == 302  # the password hash came along

@@ -5,6 +5,8 @@ Needs the PostgreSQL of tests/storage/conftest.py (fails, saying how to start it
 
 from __future__ import annotations
 
+import io
+
 import psycopg
 import pytest
 from psycopg import sql
@@ -15,8 +17,8 @@ from operations.mail import build_message
 from storage.postgres_store import PostgresStore
 from storage.postgres_users import PostgresUserStore
 from tests.storage.conftest import POSTGRES_URL, fresh_schema
-from tests.web.helpers import add_user, login, text
-from tests.web.test_dossiers import create_dossier
+from tests.web.helpers import add_user, login, post, text
+from tests.web.test_dossiers import create_dossier, pdf_bytes
 from web import create_app
 from web import resources
 
@@ -115,6 +117,8 @@ def test_a_tinydb_portal_moves_to_postgresql_with_storage_copy(tmp_path, catalog
     # An uploaded file, a published version of a service, and an e-mail still waiting.
     parts = resources.portal(before)
     file_id = parts.files.put(b"%PDF-1.4 giay to")
+    assert post(client, "/kho-giay-to", {"ten": "Căn cước", "tep": (io.BytesIO(pdf_bytes()), "cccd.pdf")},
+                content_type="multipart/form-data").status_code == 302  # and one item in her "Kho giấy tờ"
     published = publishing.publish(parts.definitions, parts.catalog, household.folder, household.slug)
     assert parts.mailer.drain()  # the dossiers' e-mails went to the development outbox
     parts.mailer.outbox.put(build_message("DVC <dvc@example.com>", "an@example.com", "Thư chờ gửi", "nội dung"))
@@ -125,7 +129,7 @@ def test_a_tinydb_portal_moves_to_postgresql_with_storage_copy(tmp_path, catalog
     result = runner.invoke(main, ["storage", "copy", url, "--instance", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert "Đã chép 2 hồ sơ..." in result.output
-    assert ("Đã chép 2 tài khoản, 3 hồ sơ, 1 tệp đính kèm, 1 phiên bản dịch vụ đã công bố và 1 thư đang chờ gửi"
+    assert ("Đã chép 2 tài khoản, 3 hồ sơ, 2 tệp đính kèm, 1 phiên bản dịch vụ đã công bố, 1 thư đang chờ gửi và 1 giấy tờ"
             in result.output)
     again = runner.invoke(main, ["storage", "copy", url, "--instance", str(tmp_path)])
     assert again.exit_code == 1 and "đã có dữ liệu" in again.output  # never a merge
@@ -144,6 +148,8 @@ def test_a_tinydb_portal_moves_to_postgresql_with_storage_copy(tmp_path, catalog
         assert resources.portal(after).files.read(file_id) == b"%PDF-1.4 giay to"
         assert resources.portal(after).catalog.get(household.slug).version == published.version
         assert resources.portal(after).mailer.depth() == 1
+        [item] = resources.portal(after).wallet.items(citizen.id)
+        assert item.label == "Căn cước" and client.get(f"/kho-giay-to/{item.id}/tep").data == pdf_bytes()
     finally:
         resources.portal(after).close()
 
