@@ -14,6 +14,7 @@ from typing import Literal, Protocol
 
 from engine.bounds import MAX_ROW
 from engine.dossier import Dossier, Status
+from engine.facts import Facts
 
 
 class ConflictError(Exception):
@@ -94,6 +95,17 @@ class DossierRepository(Protocol):
         matches nothing. The date range is inclusive and compares ``submitted_at`` in the
         offset it was stored with (Vietnam time). All of them: for a list to show, see
         ``query_page``."""
+
+    def facts(
+        self,
+        *,
+        agencies: Iterable[str] | None = None,
+        statuses: Iterable[Status] | None = None,
+    ) -> list[Facts]:
+        """What the statistics read (engine.facts) of every dossier matching the filters
+        (as ``query``'s), in no particular order. A backend reads them from its stored
+        JSON without building the dossiers: the statistics count every dossier of the
+        desk, and parsing 50,000 of them took seconds."""
 
     def query_page(
         self,

@@ -9,7 +9,8 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from engine.dossier import Dossier, Status
+from engine.dossier import Status
+from engine.facts import Facts
 from engine.repository import DossierRepository
 from engine.workdays import working_days_between
 from engine.workflow import WORKFLOW, Workflow
@@ -26,19 +27,19 @@ class ServiceFigures:
     average_days: float | None  # working days from acceptance to result, over finished dossiers
 
 
-def figures(dossiers: Iterable[Dossier], today: dt.date, workflow: Workflow = WORKFLOW) -> list[ServiceFigures]:
+def figures(dossiers: Iterable[Facts], today: dt.date, workflow: Workflow = WORKFLOW) -> list[ServiceFigures]:
     """The figures of every service with dossiers sent to the desk; the status groups are
     the workflow table's (finished, refused, open, waiting for the desk)."""
-    by_service: dict[str, list[Dossier]] = {}
+    by_service: dict[str, list[Facts]] = {}
     for dossier in dossiers:
-        if dossier.submitted_at is not None:
+        if dossier.submitted is not None:
             by_service.setdefault(dossier.service, []).append(dossier)
     result = []
     for service, group in sorted(by_service.items()):
-        finished = [d for d in group if d.status in workflow.finished and d.completed_at and d.appointment_date]
-        on_time = sum(1 for d in finished if d.completed_at.date() <= d.appointment_date)
+        finished = [d for d in group if d.status in workflow.finished and d.completed and d.appointment_date]
+        on_time = sum(1 for d in finished if d.completed <= d.appointment_date)
         open_late = sum(1 for d in group if workflow.is_overdue(d, today))
-        days = [working_days_between(d.accepted_at, d.completed_at) for d in finished if d.accepted_at]
+        days = [working_days_between(d.accepted, d.completed) for d in finished if d.accepted]
         result.append(ServiceFigures(
             service=service,
             received=len(group),
@@ -49,9 +50,6 @@ def figures(dossiers: Iterable[Dossier], today: dt.date, workflow: Workflow = WO
             average_days=round(sum(days) / len(days), 1) if days else None,
         ))
     return result
-
-
-ONLINE = "truc-tuyen"  # engine.definition.Method
 
 
 @dataclass(frozen=True)
@@ -89,35 +87,35 @@ class MonthFigures:
                             self.ratings + other.ratings, self.score_total + other.score_total)
 
 
-def _month(day: dt.date | dt.datetime) -> str:
+def _month(day: dt.date) -> str:
     return f"{day.year:04d}-{day.month:02d}"
 
 
-def monthly_figures(dossiers: Iterable[Dossier], today: dt.date,
+def monthly_figures(dossiers: Iterable[Facts], today: dt.date,
                     workflow: Workflow = WORKFLOW) -> list[MonthFigures]:
     """The figures of every service and month with something to count, by service then month:
     one pass over the dossiers, counting each event in its month (see :class:`MonthFigures`)."""
     counts: dict[tuple[str, str], dict[str, int]] = {}
 
-    def add(service: str, when: dt.date | dt.datetime, figure: str, value: int = 1) -> None:
+    def add(service: str, when: dt.date, figure: str, value: int = 1) -> None:
         row = counts.setdefault((service, _month(when)), {})
         row[figure] = row.get(figure, 0) + value
 
     for d in dossiers:
-        if d.submitted_at is None:
+        if d.submitted is None:
             continue
-        add(d.service, d.submitted_at, "received")
-        if d.method == ONLINE:
-            add(d.service, d.submitted_at, "online")
-        if d.status in workflow.finished and d.completed_at and d.appointment_date:
-            add(d.service, d.completed_at, "on_time" if d.completed_at.date() <= d.appointment_date else "late")
+        add(d.service, d.submitted, "received")
+        if d.online:
+            add(d.service, d.submitted, "online")
+        if d.status in workflow.finished and d.completed and d.appointment_date:
+            add(d.service, d.completed, "on_time" if d.completed <= d.appointment_date else "late")
         elif workflow.is_overdue(d, today):
             add(d.service, d.appointment_date + dt.timedelta(days=1), "late")
-        elif d.status in workflow.refused and d.completed_at:
-            add(d.service, d.completed_at, "rejected")
-        if d.rating is not None:
-            add(d.service, d.rating.at, "ratings")
-            add(d.service, d.rating.at, "score_total", d.rating.score)
+        elif d.status in workflow.refused and d.completed:
+            add(d.service, d.completed, "rejected")
+        if d.rating_score is not None:
+            add(d.service, d.rating_day, "ratings")
+            add(d.service, d.rating_day, "score_total", d.rating_score)
     return [MonthFigures(service, month, **row) for (service, month), row in sorted(counts.items())]
 
 

@@ -32,6 +32,7 @@ Text compared in an order (ids) has the "C" collation, so it sorts as Python sor
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -41,6 +42,7 @@ from psycopg import sql
 
 from engine.dossier import Dossier, LogEntry, Status
 from engine.bounds import MAX_ROW
+from engine.facts import Facts, facts_from_json
 from engine.repository import DossierNotFound, DuplicateDossier, Order, Page, check_page
 from storage.postgres import Database, DocumentTable, aware, is_id
 
@@ -244,6 +246,25 @@ class PostgresStore:
     ) -> list[Dossier]:
         where, params = _filters(agencies, statuses, service, submitted_from, submitted_to)
         return self._all(self._select(where, sql.SQL("ORDER BY {}").format(_order_by("submitted"))), params)
+
+    def facts(
+        self,
+        *,
+        agencies: Iterable[str] | None = None,
+        statuses: Iterable[Status] | None = None,
+    ) -> list[Facts]:
+        # Only the keys the facts read leave the server, as one small JSON object per row,
+        # read by the same engine.facts.facts_from_json as the embedded store's.
+        where, params = _filters(agencies, statuses, None, None, None)
+        statement = self._table.sql(
+            "SELECT jsonb_build_object('service', service, 'status', status, 'method', doc->'method',"
+            " 'submitted_at', doc->'submitted_at', 'accepted_at', doc->'accepted_at',"
+            " 'completed_at', doc->'completed_at', 'appointment_date', doc->'appointment_date',"
+            " 'rating', doc->'rating')::text FROM {table} WHERE {where}",
+            where=sql.SQL(" AND ").join(where))
+        with self.db.connection() as conn:
+            rows = conn.execute(statement, params).fetchall()
+        return [facts_from_json(json.loads(text)) for (text,) in rows]
 
     def query_page(
         self,

@@ -32,6 +32,7 @@ from typing import Any
 from tinydb.storages import Storage
 
 from engine.clock import in_vietnam
+from engine.facts import Facts, facts_from_json
 from storage.atomic import CachedFile, dump_json
 
 # What TinyDBStore.query and query_page filter and sort on: read from each document when
@@ -62,6 +63,19 @@ class ShardView:
         for raw in self.docs.values():
             group, entry = _summarise(json.loads(raw))
             groups.setdefault(group, []).append((*entry, raw))
+        return groups
+
+    @cached_property
+    def facts(self) -> dict[tuple[str, str, str], list[Facts]]:
+        """What the statistics read of each dossier (engine.facts), grouped as ``summaries``;
+        parsed on first use, apart from the summaries so that a worker that never shows the
+        statistics does not pay for it. A view is replaced when its shard changes, so after
+        a write only that shard's facts are read again."""
+        groups: dict[tuple[str, str, str], list[Facts]] = {}
+        for raw in self.docs.values():
+            doc = json.loads(raw)
+            group = (sys.intern(doc["agency"]), sys.intern(doc["status"]), sys.intern(doc["service"]))
+            groups.setdefault(group, []).append(facts_from_json(doc))
         return groups
 
     @classmethod

@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from engine.dossier import Dossier, Status
+from engine.facts import Facts
 from engine.repository import DossierNotFound, DuplicateDossier, Order, Page, check_page
 from storage.indexes import INDEXES
 from storage.sharded import ShardedStore
@@ -84,6 +85,21 @@ class TinyDBStore(ShardedStore[Dossier]):
         found = self._matching(agencies, statuses, service, submitted_from, submitted_to, "submitted")
         found.sort()
         return [self._load(entry[-1]) for entry in found]
+
+    def facts(
+        self,
+        *,
+        agencies: Iterable[str] | None = None,
+        statuses: Iterable[Status] | None = None,
+    ) -> list[Facts]:
+        agencies = set(agencies) if agencies is not None else None
+        statuses = set(statuses) if statuses is not None else None
+        found: list[Facts] = []
+        for view in self._views():
+            for (agency, status, _service), group in view.facts.items():
+                if (agencies is None or agency in agencies) and (statuses is None or status in statuses):
+                    found.extend(group)
+        return found
 
     def query_page(
         self,

@@ -1,10 +1,10 @@
 """The desk's statistics: the figures, computed once and kept a while; the chart; the CSV.
 
-Figures need every dossier of the desk parsed (the on-time count compares two dates of
-each): 8.4 s at 50,000 dossiers on TinyDB, of which 0.6 s counting; the check that keeps
-them, 0.12 s (bench/stats.py, bench/README.md). So they are computed once per
-set of agencies and kept ``STATS_CACHE_SECONDS`` (60 s) in the worker, and computed again
-sooner when a dossier changes state (the number of dossiers in each state, one cheap
+Figures count every dossier of the desk, read as their few facts (engine.facts) from the
+store's JSON rather than as parsed dossiers: on TinyDB each shard's facts are read once and
+again only when that shard changes (numbers in bench/README.md, bench/stats.py). They are
+still kept ``STATS_CACHE_SECONDS`` (60 s) per set of agencies in the worker, and computed
+again sooner when a dossier changes state (the number of dossiers in each state, one cheap
 ``query_page(limit=0)`` total per state, is what a kept result is checked against) or
 when this worker records a rating (:func:`forget`). Another worker shows a rating at the
 latest a minute later.
@@ -55,7 +55,7 @@ def current(agencies: Sequence[str] | None, today: dt.date) -> Figures:
             and hit[1] == stamp:
         return hit[2]
     workflow = resources.workflow()
-    everything = resources.dossiers().query(agencies=agencies, statuses=list(workflow.desk_order))
+    everything = resources.dossiers().facts(agencies=agencies, statuses=list(workflow.desk_order))
     result = Figures(figures(everything, today, workflow), monthly_figures(everything, today, workflow))
     kept.clear() if len(kept) > 64 else None  # one entry per set of agencies seen: a few
     kept[key] = (time.monotonic(), stamp, result)

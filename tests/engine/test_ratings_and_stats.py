@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import json
 
 import pytest
 
 from engine import lifecycle as lc
 from engine.dossier import Dossier, Rating, Status
 from engine.receipts import new_receipt_number
+from engine.facts import facts_from_json, facts_of
 from engine.stats import MonthFigures, monthly_figures, months_until
 from tests.engine.test_lifecycle import CITIZEN, CLERK, NOW, OTHER_CITIZEN
 
@@ -76,7 +78,7 @@ def dossier(status: Status, submitted: str, appointment: str | None = None, comp
 
 
 def test_each_figure_counts_in_the_month_of_its_event_across_a_month_boundary():
-    rows = monthly_figures([
+    rows = monthly_figures(map(facts_of, [
         # received in October, result on time in November (before its appointment): an on-time November
         dossier(Status.DONE, "2026-10-30", "2026-11-05", "2026-11-04", rating=(4, "2026-12-01")),
         # received in October, result after its appointment in November: late in November
@@ -89,7 +91,7 @@ def test_each_figure_counts_in_the_month_of_its_event_across_a_month_boundary():
         dossier(Status.REJECTED, "2026-10-29", completed="2026-11-02", service="b", method="buu-chinh"),
         # not yet late on the day of the figures
         dossier(Status.PROCESSING, "2026-11-25", "2026-12-10"),
-    ], today=dt.date(2026, 12, 3))
+    ]), today=dt.date(2026, 12, 3))
     by_key = {(r.service, r.month): r for r in rows}
     assert sorted(by_key) == [("a", "2026-10"), ("a", "2026-11"), ("a", "2026-12"), ("b", "2026-10"), ("b", "2026-11")]
     october, november, december = by_key["a", "2026-10"], by_key["a", "2026-11"], by_key["a", "2026-12"]
@@ -107,8 +109,20 @@ def test_each_figure_counts_in_the_month_of_its_event_across_a_month_boundary():
 
 
 def test_dossiers_never_sent_are_not_counted():
-    assert monthly_figures([dossier(Status.DONE, "2026-10-01", "2026-10-05", "2026-10-02").model_copy(
-        update={"submitted_at": None})], today=dt.date(2026, 12, 1)) == []
+    assert monthly_figures([facts_of(dossier(Status.DONE, "2026-10-01", "2026-10-05", "2026-10-02").model_copy(
+        update={"submitted_at": None}))], today=dt.date(2026, 12, 1)) == []
+
+
+def test_the_facts_read_from_a_stored_dossier_are_those_of_the_parsed_one():
+    utc = dt.timezone.utc
+    for d in [dossier(Status.DONE, "2026-10-30", "2026-11-05", "2026-11-04", rating=(4, "2026-12-01")),
+              dossier(Status.REJECTED, "2026-10-29", completed="2026-11-02", service="b", method="buu-chinh"),
+              # 23:30 in UTC on 31 October is 1 November in Vietnam: each moment's day is the day where it was stored
+              dossier(Status.DONE, "2026-10-20", "2026-10-31").model_copy(
+                  update={"completed_at": dt.datetime(2026, 10, 31, 23, 30, tzinfo=utc)})]:
+        stored = json.loads(d.model_dump_json())
+        assert facts_from_json(stored) == facts_of(d)
+    assert facts_of(d).completed == dt.date(2026, 10, 31)
 
 
 def test_the_satisfaction_of_several_months_is_the_average_of_every_rating():

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections import Counter
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.dossier import Attachment, LogEntry, Role, Status, new_id
+from engine.dossier import Attachment, LogEntry, Rating, Role, Status, new_id
+from engine.facts import facts_of
 from engine.repository import ConflictError, DossierNotFound, DuplicateDossier, Page
 from tests.storage.factories import SERVICES, VN, make_dossier
 
@@ -552,6 +554,52 @@ def test_query_page_agrees_with_a_model(repo):
         assert list(page.items) == expected[offset : offset + limit]
 
     check()
+
+
+# -- what the statistics read ---------------------------------------------------------------
+
+
+def _counted(repo) -> list:
+    """Dossiers with every fact the statistics read: results on time and late, a refusal,
+    a rating, the desk's method, and moments stored in UTC (whose day in Vietnam would differ)."""
+    rng = random.Random(7)
+    utc = dt.timezone.utc
+    made = [make_dossier(rng) for _ in range(30)]
+    made += [
+        make_dossier(rng, status=Status.DONE, method="truc-tiep", submitted_at=_at(1), accepted_at=_at(2),
+                     appointment_date=dt.date(2025, 3, 10), completed_at=dt.datetime(2025, 3, 9, 18, 30, tzinfo=utc),
+                     rating=Rating(score=4, at=dt.datetime(2025, 3, 31, 20, 0, tzinfo=utc))),
+        make_dossier(rng, status=Status.RETURNED, submitted_at=_at(1), accepted_at=_at(2),
+                     appointment_date=dt.date(2025, 3, 5), completed_at=_at(8)),
+        make_dossier(rng, status=Status.REJECTED, submitted_at=_at(1), completed_at=_at(1.5)),
+        make_dossier(rng, status=Status.PROCESSING, submitted_at=_at(1), accepted_at=_at(1.2),
+                     appointment_date=dt.date(2025, 3, 4)),
+    ]
+    return [repo.add(d) for d in made]
+
+
+@pytest.mark.parametrize("filters", [
+    {}, {"agencies": ["UBND-Q1"]}, {"statuses": [Status.DONE, Status.RETURNED, Status.REJECTED]},
+    {"agencies": ["UBND-Q1", "KHAC"], "statuses": [Status.PROCESSING]}, {"agencies": []},
+], ids=["all", "agency", "statuses", "combined", "none"])
+def test_facts_are_what_the_stored_dossiers_say(repo, filters):
+    _counted(repo)
+    expected = Counter(facts_of(d) for d in repo.query(**filters))
+    assert Counter(repo.facts(**filters)) == expected
+    if not filters:
+        assert expected.total() == 34 and any(f.rating_score == 4 for f in expected)
+        # the day of a moment stored in UTC is its day there, as moment.date() gives
+        assert dt.date(2025, 3, 9) in {f.completed for f in expected}
+
+
+def test_facts_follow_updates_and_deletes(repo):
+    first, second = _counted(repo)[-2:]
+    repo.update(first.model_copy(update={"status": Status.DONE, "rating": Rating(score=2, at=_at(9))}))
+    repo.delete(second.id, second.version)
+    facts = repo.facts(statuses=[Status.DONE, Status.PROCESSING])
+    assert facts_of(repo.get(first.id)) in facts
+    assert Counter(facts) == Counter(facts_of(d) for d in repo.query(statuses=[Status.DONE, Status.PROCESSING]))
+    assert len(repo.facts()) == 33
 
 
 __all__ = [name for name in list(globals()) if name.startswith("test_")]
