@@ -278,6 +278,7 @@ class _Loader:
 
         if info is not None and form_schema is not None:
             self.problems.extend(_case_field_problems(info, form_schema, self.display(folder / "service.json")))
+            self.problems.extend(_result_document_problems(info, form_schema, self.display(folder / "service.json")))
 
         if len(self.problems) > before or info is None or documents is None:
             return None
@@ -311,6 +312,8 @@ def _info_only_problems(info: ServiceInfo, documents: tuple[DocumentRequirement,
                                               "(thêm form.schema.json và sample.json để nhận hồ sơ trực tuyến)")
     if info.case_field is not None:
         yield Problem(service_file, "/case_field", "dịch vụ không có biểu mẫu: không có trường nào để chọn trường hợp")
+    if info.result_document is not None:
+        yield Problem(service_file, "/result_document", "dịch vụ không có biểu mẫu: không có hồ sơ để in kết quả điện tử")
     for i, doc in enumerate(documents or ()):
         if doc.from_form:
             yield Problem(documents_file, f"/documents/{i}/from_form",
@@ -340,6 +343,17 @@ def _case_field_problems(info: ServiceInfo, form_schema: dict, file: str) -> Ite
         yield Problem(file, "/case_field", "giá trị của trường không khớp mã các trường hợp"
                       + (f"; thiếu: {', '.join(missing)}" if missing else "")
                       + (f"; thừa: {', '.join(extra)}" if extra else ""))
+
+
+def _result_document_problems(info: ServiceInfo, form_schema: dict, file: str) -> Iterator[Problem]:
+    """Every line of the e-result names a field of the form: a misspelt pointer would print
+    an empty line on a signed document."""
+    if info.result_document is None:
+        return
+    index = SchemaIndex(form_schema)
+    for i, line in enumerate(info.result_document.lines):
+        if not index.field_schemas(tuple(pointers.split(line.field))):
+            yield Problem(file, f"/result_document/lines/{i}/field", f"trường {line.field} không có trong biểu mẫu")
 
 
 def is_definition(folder: Path) -> bool:

@@ -95,6 +95,30 @@ class LegalBasis(_Strict):
     issuer: ShortText
 
 
+Pointer = Annotated[str, StringConstraints(pattern=r"^(/[^/]+)+$", max_length=200)]  # into a dossier's data
+
+
+class ResultLine(_Strict):
+    label: ShortText  # "Họ, chữ đệm và tên"
+    field: Pointer  # the form field printed after it, shown as the dossier PDF shows it
+
+
+class ResultDocument(_Strict):
+    """The e-result the portal issues for a service whose result is returned online
+    (``result_online``): when the clerk records the result without uploading a file, the
+    document is printed from this, signed with the agency's key and recorded, as an
+    uploaded result would be. Lines name form fields; the clerk's "Kết quả giải quyết"
+    text is printed under ``note_label``. Plain text only: the layout is the portal's
+    (renderers/templates/pdf/e_result.html), so a definition can print nothing else."""
+
+    title: ShortText  # "XÁC NHẬN THÔNG TIN VỀ CƯ TRÚ"
+    form_number: ShortText | None = None  # "Mẫu CT07"
+    opening: Text  # the sentence before the lines
+    lines: list[ResultLine] = Field(min_length=1, max_length=30)
+    note_label: ShortText = "Nội dung"
+    closing: Text | None = None  # the sentence after them ("Văn bản có giá trị ...")
+
+
 class ServiceInfo(_Strict):
     code: Annotated[str, StringConstraints(pattern=r"^[0-9]\.[0-9]{6}$")]  # mã thủ tục quốc gia
     name: ShortText
@@ -127,6 +151,7 @@ class ServiceInfo(_Strict):
     online_payment: bool = False
     result_online: bool = False
     online_service: Literal["toan-trinh", "mot-phan"] | None = None
+    result_document: ResultDocument | None = None
 
     @field_validator("methods")
     @classmethod
@@ -134,6 +159,12 @@ class ServiceInfo(_Strict):
         if info.data.get("level") == 3 and "truc-tuyen" not in methods:
             raise ValueError("dịch vụ mức độ 3 phải có cách thức 'truc-tuyen'")
         return methods
+
+    @model_validator(mode="after")
+    def _result_document_is_returned_online(self):
+        if self.result_document is not None and not self.result_online:
+            raise ValueError("result_document: chỉ dùng cho dịch vụ trả kết quả trực tuyến (result_online)")
+        return self
 
     @model_validator(mode="after")
     def _terms_name_known_methods_and_unique_cases(self):

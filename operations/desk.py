@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from engine import corrections, lifecycle
 from engine.documents import RESULT
@@ -47,12 +47,25 @@ def action_at(portal: Portal, slug: str) -> Transition:
     return transition
 
 
-def act(portal: Portal, dossier_id: str, actor: Actor, action: str, posted: Posted) -> tuple[Dossier, str]:
-    """Take ``action``; returns the stored dossier and the note the citizen was sent."""
+def act(portal: Portal, dossier_id: str, actor: Actor, action: str, posted: Posted,
+        place: str = "") -> tuple[Dossier, str]:
+    """Take ``action``; returns the stored dossier and the note the citizen was sent.
+
+    An action that takes a result file, taken without one for a service that has an
+    e-result (``ResultDocument``), issues the e-result: printed from the dossier with the
+    clerk's text, then kept, signed and recorded as an uploaded result is. ``place``: the
+    place name before its date."""
     dossier, service = load(portal, dossier_id, actor)
     transition = portal.workflow[action]
     result_file, signed = None, []  # signed: whether the kept result PDF carries the agency's signature
-    if posted.result_file is not None and any(i.kind == "file" for i in transition.inputs):
+    takes_file = any(i.kind == "file" for i in transition.inputs)
+    if posted.result_file is None and takes_file and service.info.result_document is not None:
+        portal.workflow.check(dossier, actor, action, portal.now())  # nothing is printed for a refused action
+        from renderers.e_result import FILENAME, render_e_result_pdf  # WeasyPrint: imported by the first print
+
+        pdf = render_e_result_pdf(service, dossier, posted.note.strip(), actor.name, portal.now(), place)
+        posted = replace(posted, result_file=Upload(f"{FILENAME}.pdf", pdf, cleaned=True))
+    if posted.result_file is not None and takes_file:
         portal.workflow.check(dossier, actor, action, portal.now())  # nothing is kept for a refused action
 
         def sign(pdf: bytes) -> bytes:

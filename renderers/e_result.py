@@ -1,0 +1,70 @@
+"""The e-result of a service returned online (engine.definition.ResultDocument): printed
+from the definition and the dossier's data when the clerk records the result without a
+file, then signed and recorded by operations.desk like an uploaded result.
+
+A line's value is shown as the dossier PDF shows that field (an option's label, a date as
+dd/mm/yyyy, an address on one line). Printed like every PDF of ``renderers.pdf``: fonts
+only, nothing fetched; everything autoescaped, so a definition's text stays text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from engine import pointers
+from engine.catalog import Service
+from engine.dossier import Dossier
+from engine.form_model import Field, form_model
+from renderers import pdf
+from renderers.html import EMPTY, _shown
+from renderers.timing import timed
+
+FILENAME = "ket-qua-dien-tu"
+
+
+def _field_at(root: Field, path: tuple[str, ...]) -> Field | None:
+    field = root
+    for name in path:
+        field = next((child for child in field.all_children() if child.name == name), None)
+        if field is None:
+            return None
+    return field
+
+
+def lines(service: Service, dossier: Dossier) -> list[tuple[str, str]]:
+    """The document's lines: each label and the dossier's value of its field; a field the
+    dossier left empty (an optional one, or one of a branch not chosen) prints no line."""
+    document = service.info.result_document
+    if document is None:
+        return []
+    root = form_model(service.form_schema).root
+    shown = []
+    for line in document.lines:
+        path = tuple(pointers.split(line.field))
+        value = pointers.resolve(dossier.data, line.field, None)
+        field = _field_at(root, path)
+        text = _shown(field, value) if field is not None and value is not None else EMPTY
+        if text != EMPTY:
+            shown.append((line.label, text))
+    return shown
+
+
+def render_e_result_html(service: Service, dossier: Dossier, note: str, clerk_name: str,
+                         issued_at: dt.datetime, place: str = "") -> str:
+    document = service.info.result_document
+    if document is None:
+        raise ValueError(f"dịch vụ {service.slug} không có mẫu kết quả điện tử (result_document)")
+    pdf._same_service(service, dossier)
+    return pdf._render(
+        "pdf/e_result.html", kind="e-result", document=document,
+        title=f"{document.title} — {dossier.receipt_number or dossier.id}",
+        identity=f"Kết quả điện tử · Số biên nhận {dossier.receipt_number} · Hồ sơ {dossier.id}",
+        service=service, info=service.info, dossier=dossier, lines=lines(service, dossier), note=note,
+        clerk_name=clerk_name, place_date=pdf.place_date(place, issued_at), watermark=False,
+    )
+
+
+def render_e_result_pdf(service: Service, dossier: Dossier, note: str, clerk_name: str,
+                        issued_at: dt.datetime, place: str = "") -> bytes:
+    with timed("e-result"):
+        return pdf.html_to_pdf(render_e_result_html(service, dossier, note, clerk_name, issued_at, place))
