@@ -4,7 +4,9 @@
 What is durable there (``PARTS``): the dossier store, the accounts, the uploaded files,
 the published definitions, the e-mails waiting to be sent, the registry of issued documents
 (storage.documents), the citizens' "Kho giấy tờ" (storage.wallet) and the secret key. The
-development outbox (messages already "delivered") and the lock files are left out.
+development outbox (messages already "delivered"), the forms kept after their session
+ended (``rescued-forms/``, storage.rescue: one-time data of at most 24 hours, which after a
+restore count as expired) and the lock files are left out.
 
 A consistent copy without stopping the portal. Every file of these folders is only ever
 replaced whole, by a rename (storage.atomic), never rewritten in place. So a snapshot is

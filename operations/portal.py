@@ -19,6 +19,7 @@ from engine.clock import Clock, system_clock
 from engine.documents import DocumentRegistry
 from engine.dossier import Dossier
 from engine.repository import DossierRepository
+from engine.rescue import RescuedForms
 from engine.wallet import Wallet
 from engine.workflow import WORKFLOW, Workflow
 from operations.mail import Mailer
@@ -60,6 +61,7 @@ class Portal:
     # against: the certificates of the keys' chains (trust roots) and the agencies' own (fingerprints).
     documents: DocumentRegistry | None = None
     wallet: Wallet | None = None  # "Kho giấy tờ của tôi" (operations.wallet)
+    rescued: RescuedForms | None = None  # posts made after their session ended (web.rescue)
     trust: tuple[tuple[object, ...], frozenset[bytes]] = ((), frozenset())
 
     def now(self) -> dt.datetime:

@@ -13,18 +13,17 @@ the same form, once, and shows them unsaved: the citizen saves them with a fresh
 CSRF checked as usual. A cross-site post carries no cookie (SameSite=Lax) and so keeps
 nothing.
 
-Bounded: only text fields (files must be chosen again), at most ``MAX_CHARS`` characters
-of them, kept ``KEEP_SECONDS``, at most ``MAX_KEPT`` at once (the oldest go first).
+Bounded (engine.rescue): only text fields (files must be chosen again), at most ``MAX_CHARS``
+characters of them, kept ``KEEP_SECONDS``, at most ``MAX_KEPT`` at once (the oldest go first).
+They are kept in the portal's store of them (``resources.portal().rescued``): files in the
+instance folder by default, a PostgreSQL table with ``DVC_DATABASE_URL`` set, so that a post
+kept by one node is given back by any other. Posts kept in a node's folder before it moved
+to PostgreSQL are not carried over: they are treated as expired.
 """
 
 from __future__ import annotations
 
 import hmac
-import json
-import os
-import secrets
-import time
-from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app, flash, redirect, request, session, url_for
@@ -32,20 +31,20 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.datastructures import MultiDict
 
+from engine import rescue as rules
+from engine.rescue import RescuedForms
 from web import resources
 
 FORMS = frozenset({"dossiers.create", "dossiers.update"})
 TOKEN = "khoi-phuc"  # the query parameter that brings the kept fields back
-MAX_CHARS = 200_000
-KEEP_SECONDS = 24 * 3600
-MAX_KEPT = 500
 _SKIPPED = {"csrf_token", "~draft", "~action"}
 
 
-def _folder() -> Path:
-    folder = Path(current_app.instance_path) / "rescued-forms"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+def _store() -> RescuedForms:
+    store = resources.portal().rescued
+    if store is None:
+        raise RuntimeError("this portal has no store of rescued forms")
+    return store
 
 
 def _ended_session() -> dict[str, Any] | None:
@@ -83,14 +82,6 @@ def _csrf_matches(old: dict[str, Any]) -> bool:
     return isinstance(token, str) and hmac.compare_digest(token, raw)
 
 
-def _prune(folder: Path) -> None:
-    kept = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime)
-    now = time.time()
-    for i, path in enumerate(kept):
-        if now - path.stat().st_mtime > KEEP_SECONDS or len(kept) - i >= MAX_KEPT:
-            path.unlink(missing_ok=True)
-
-
 def keep_expired_post() -> Any:
     if request.method != "POST" or request.endpoint not in FORMS:
         return None
@@ -98,16 +89,10 @@ def keep_expired_post() -> Any:
     if old is None or not _csrf_matches(old):
         return None  # alive (the view runs), or nothing to tie the post to (refused as before)
     fields = [(k, v) for k, v in request.form.items(multi=True) if k not in _SKIPPED]
-    if sum(len(k) + len(v) for k, v in fields) > MAX_CHARS:
+    if not rules.keepable(fields):
         return None
-    folder = _folder()
-    _prune(folder)
-    token = secrets.token_urlsafe(24)
-    record = {"uid": old["uid"], "path": request.path, "fields": fields}
-    path = folder / f"{token}.json"
-    with open(path, "x", encoding="utf-8") as out:
-        json.dump(record, out, ensure_ascii=False)
-    os.chmod(path, 0o600)
+    token = rules.new_token()
+    _store().keep(token, old["uid"], request.path, fields, resources.portal().now())
     session.clear()
     flash(_("Phiên đăng nhập đã kết thúc trước khi biểu mẫu được gửi. Những gì bạn đã nhập được giữ lại: "
             "hãy đăng nhập lại để tiếp tục (tệp đính kèm cần chọn lại)."), "error")
@@ -116,20 +101,10 @@ def keep_expired_post() -> Any:
 
 def take(token: str | None, user_id: str, path: str) -> MultiDict | None:
     """The fields kept under ``token``, once, for the citizen and the form they were posted by."""
-    if not token or not token.replace("-", "").replace("_", "").isalnum() or len(token) > 64:
+    if not rules.is_token(token):
         return None
-    file = _folder() / f"{token}.json"
-    try:
-        record = json.loads(file.read_text(encoding="utf-8"))
-        age = time.time() - file.stat().st_mtime
-    except (OSError, ValueError):
-        return None
-    if record.get("uid") != user_id or record.get("path") != path:
-        return None
-    file.unlink(missing_ok=True)
-    if age > KEEP_SECONDS:
-        return None
-    return MultiDict([(str(k), str(v)) for k, v in record.get("fields", [])])
+    fields = _store().take(token, user_id, path, resources.portal().now())
+    return None if fields is None else MultiDict(fields)
 
 
 def init_app(app: Flask) -> None:

@@ -4,7 +4,8 @@
 ``app.extensions["portal"]``: the catalogue (built-in definitions, published versions,
 withdrawals), the stores chosen by ``DATABASE_URL`` (``DVC_DATABASE_URL``: dossiers,
 accounts, uploaded files, published definitions, the mail outbox, the signing key, the
-registry of issued documents and the citizens' "Kho giấy tờ"),
+registry of issued documents, the citizens' "Kho giấy tờ" and the form posts kept
+after their session ended),
 the password hasher, the e-mail notifier, the clock and the workflow table. Blueprints
 use the accessors below, never ``app.extensions`` itself.
 
@@ -28,6 +29,7 @@ from engine.accounts import Passwords, UserRepository
 from engine.catalog import Catalog
 from engine.clock import system_clock
 from engine.documents import DocumentRegistry
+from engine.rescue import RescuedForms
 from engine.wallet import Wallet
 from engine.repository import DossierRepository
 from engine.outbox import Outbox
@@ -53,6 +55,7 @@ class Stores:
     secret_key: Callable[[], str]  # the signing key when DVC_SECRET_KEY is unset
     documents: DocumentRegistry  # the PDFs issued (operations.documents)
     wallet: Wallet  # "Kho giấy tờ của tôi" (operations.wallet)
+    rescued: RescuedForms  # the posts made after their session ended, given back once (web.rescue)
     close: Callable[[], None] = field(default=lambda: None)  # releases connections, if any
 
 
@@ -62,12 +65,13 @@ def _tinydb(url: str, instance: Path) -> Stores:
     from storage.secret import folder_key
     from storage.tinydb_store import TinyDBStore
     from storage.tinydb_users import TinyDBUserStore
+    from storage.rescue import FolderRescuedForms
     from storage.wallet import TinyDBWallet
 
     return Stores(TinyDBStore(instance / "store"), TinyDBUserStore(instance / "users"), FileStore(instance / "files"),
                   DefinitionStore(instance / "definitions"), FolderOutbox(instance / "mail"),
                   lambda: folder_key(instance / "secret_key"), TinyDBDocumentRegistry(instance / "documents"),
-                  TinyDBWallet(instance / "wallet"))
+                  TinyDBWallet(instance / "wallet"), FolderRescuedForms(instance / "rescued-forms"))
 
 
 def _postgres(url: str, instance: Path) -> Stores:
@@ -77,6 +81,7 @@ def _postgres(url: str, instance: Path) -> Stores:
     from storage.postgres_files import PostgresFileStore
     from storage.postgres_mail import PostgresOutbox
     from storage.postgres_secret import database_key
+    from storage.postgres_rescue import PostgresRescuedForms
     from storage.postgres_store import PostgresStore
     from storage.postgres_users import PostgresUserStore
     from storage.postgres_wallet import PostgresWallet
@@ -84,7 +89,8 @@ def _postgres(url: str, instance: Path) -> Stores:
     db = Database(url)  # the URL's ?schema= names the schema (default public)
     return Stores(PostgresStore(db), PostgresUserStore(db), PostgresFileStore(db),
                   PostgresDefinitionStore(db, instance / "cache" / "definitions"), PostgresOutbox(db),
-                  lambda: database_key(db), PostgresDocumentRegistry(db), PostgresWallet(db), db.close)
+                  lambda: database_key(db), PostgresDocumentRegistry(db), PostgresWallet(db),
+                  PostgresRescuedForms(db), db.close)
 
 
 # The scheme of DATABASE_URL -> the backend that opens both stores ("": the setting is unset).
@@ -125,6 +131,7 @@ def init_app(app: Flask, builtin: Catalog) -> Portal:
         passwords=Passwords(app.config["PASSWORD_PROFILE"]), notifier=MailNotifier(),
         clock=app.config.get("CLOCK") or system_clock, workflow=app.config.get("WORKFLOW") or WORKFLOW,
         close=stores.close, documents=stores.documents, wallet=stores.wallet,
+        rescued=stores.rescued,
     )
     app.extensions["portal"] = portal
     return portal

@@ -53,7 +53,7 @@ def portal(tmp_path_factory, catalog, household):
     and two e-mails not yet delivered: one waiting in the queue, one that a process was
     sending."""
     app = open_app(tmp_path_factory.mktemp("cong"), catalog)
-    add_user(app, "congdan", full_name="Trần Thị Bích Ngọc", id_number="093195001234")
+    citizen = add_user(app, "congdan", full_name="Trần Thị Bích Ngọc", id_number="093195001234")
     add_user(app, "canbo", role=Role.CLERK, agencies=["ubnd-phuong-vi-thanh"], phone=None)
     add_user(app, "quantri", role=Role.ADMIN, phone=None)
     client = app.test_client()
@@ -87,6 +87,11 @@ def portal(tmp_path_factory, catalog, household):
 
     documents.record(resources.portal(app), ISSUED, kind="bien-nhan", title="Giấy tiếp nhận hồ sơ và hẹn trả kết quả",
                      dossier_id=ids[1], agency="ubnd-phuong-vi-thanh", signed=False)  # a receipt the desk printed
+    from engine.rescue import new_token
+
+    portal = resources.portal(app)  # a form posted after its session ended: one-time data, not backed up
+    portal.rescued.keep(new_token(), citizen.id, "/dich-vu/ho-kinh-doanh/dang-ky", [("#/capital", "một trăm triệu")],
+                        portal.now())
     return app
 
 
@@ -115,7 +120,8 @@ def test_a_restored_instance_serves_the_same_dossiers_accounts_files_definitions
     with tarfile.open(archive) as tar:
         names = tar.getnames()
     assert names[-1] == "manifest.json" and "secret_key" in names
-    assert not [n for n in names if n.startswith("outbox/") or n.endswith(".lock") or "/.tmp-" in n]
+    assert not [n for n in names if n.startswith(("outbox/", "rescued-forms")) or n.endswith(".lock") or "/.tmp-" in n]
+    assert any((Path(app.instance_path) / "rescued-forms").glob("*.json")), "there was a kept form to leave out"
 
     target = tmp_path / "khoi-phuc"
     result = run(app, "restore", str(archive), "--instance", str(target))
