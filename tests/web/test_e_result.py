@@ -19,7 +19,7 @@ from engine.dossier import Actor, Role, Status
 from engine.lint import lint
 from renderers import e_result
 from tests.renderers.signing_helpers import PASSPHRASE, make_pki, no_network, signatures
-from tests.web.helpers import PASSWORD, login, post
+from tests.web.helpers import PASSWORD, body, login, post
 from tests.web.test_desk import WED, act, clock, pdf_text, stored
 from tests.web.test_verify import check, text
 from web import create_app, resources
@@ -62,7 +62,7 @@ def accepted(app, desk, catalog, citizen):
 
 
 def test_a_result_recorded_without_a_file_is_the_signed_e_result(app, desk, client, catalog, citizen, clock, pki,
-                                                                  no_network):
+                                                                  no_network, smtp):
     dossier = accepted(app, desk, catalog, citizen)
     page = desk.get(f"/mot-cua/ho-so/{dossier.id}").get_data(as_text=True)
     assert "Để trống: cổng lập kết quả điện tử “XÁC NHẬN THÔNG TIN VỀ CƯ TRÚ”" in page
@@ -70,6 +70,8 @@ def test_a_result_recorded_without_a_file_is_the_signed_e_result(app, desk, clie
     act(desk, dossier.id, "co-ket-qua", note=NOTE)
     done = stored(app, dossier.id)
     assert done.status == Status.DONE and done.result_file.media_type == "application/pdf"
+    mail = " ".join(body(smtp.messages[-1]).split())
+    assert f"Kết quả điện tử do {POLICE_NAME} cấp đã sẵn sàng" in mail and "Vui lòng đến" not in mail
     login(client, citizen.username, PASSWORD)
     pdf = client.get(f"/ho-so/{dossier.id}/ket-qua").data
     [status] = signatures(pdf, pki.ca)
@@ -136,3 +138,14 @@ def test_a_definition_s_e_result_must_be_returned_online_and_name_form_fields(ca
     (folder / "service.json").write_text(json.dumps(raw, ensure_ascii=False), encoding="utf-8")
     problems = [f"{p.pointer}: {p.message}" for p in lint([folder]).problems]
     assert problems == ["/result_document/lines/1/field: trường /declarant/birthday không có trong biểu mẫu"]
+
+
+def test_a_result_collected_at_the_desk_is_still_collected_there(app, desk, citizen, household, clock, smtp):
+    from tests.web.test_desk import submit_one
+
+    dossier = submit_one(app, citizen, household)
+    act(desk, dossier.id, "tiep-nhan")
+    act(desk, dossier.id, "co-ket-qua", note="Đã cấp Giấy chứng nhận đăng ký hộ kinh doanh")
+    assert stored(app, dossier.id).result_file is None  # no e-result: the service names none
+    mail = " ".join(body(smtp.messages[-1]).split())
+    assert "Vui lòng đến Ủy ban nhân dân phường Vị Thanh để nhận kết quả" in mail and "Kết quả điện tử" not in mail
