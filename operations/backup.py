@@ -6,7 +6,7 @@ the published definitions, the e-mails waiting to be sent, the registry of issue
 (storage.documents), the citizens' "Kho giấy tờ" (storage.wallet) and the secret key. The
 development outbox (messages already "delivered"), the forms kept after their session
 ended (``rescued-forms/``, storage.rescue: one-time data of at most 24 hours, which after a
-restore count as expired) and the lock files are left out.
+restore count as expired), the lock files and the dossier store's summary cache are left out.
 
 A consistent copy without stopping the portal. Every file of these folders is only ever
 replaced whole, by a rename (storage.atomic), never rewritten in place. So a snapshot is
@@ -63,7 +63,9 @@ KIND = "dichvucong-backup"
 PARTS = {"store": True, "users": True, "files": True, "definitions": True, "mail": True, "documents": True,
          "wallet": True, "secret_key": False}
 QUEUE, SENDING = "mail/queue", "mail/sending"  # operations.mail.Mailer's folders
-_SKIPPED = {"store.lock", ".lock"}  # the stores' lock files (storage.lock): made again on demand
+# The stores' lock files (storage.lock) and the dossier store's summary cache
+# (storage.summary_cache): made again on demand.
+_SKIPPED = {"store.lock", ".lock", "summaries.cache"}
 _STAGING = ".backup-"  # staging folders in the instance folder: .backup-<pid>-<random>
 # Where a restore puts the target's own parts while it moves the archive's in: removed once
 # they are in place, and never swept, as it may hold the only copy if the restore died.

@@ -75,22 +75,38 @@ class CachedFile:
 
     def read(self) -> Any | None:
         """The parsed content (None when the file does not exist), re-parsed only when it changed."""
-        try:
-            key = _cache_key(os.stat(self.path))
-        except FileNotFoundError:
-            return None
+        return self.read_keyed()[1]
+
+    def read_keyed(self) -> tuple[tuple[int, int, int] | None, Any | None]:
+        """``read()`` with the key of the version it parsed (None, None without a file)."""
+        key = self.key_now()
+        if key is None:
+            return None, None
         cached = self._cache
         if cached is not None and cached[0] == key:
-            return cached[1]
+            return cached
         try:
             with open(self.path, "rb") as f:
                 # Keyed by the file actually opened: it may have been replaced since stat().
                 key = _cache_key(os.fstat(f.fileno()))
                 parsed = self._parse(f.read())
         except FileNotFoundError:
-            return None
+            return None, None
         self._cache = (key, parsed)
-        return parsed
+        return self._cache
+
+    def key_now(self) -> tuple[int, int, int] | None:
+        """The key of the version on disk now (None without a file): one stat(), nothing read.
+        Every version written by ``write_atomic`` has its own key."""
+        try:
+            return _cache_key(os.stat(self.path))
+        except FileNotFoundError:
+            return None
+
+    def cached(self, key: tuple[int, int, int] | None) -> Any | None:
+        """The parsed content held in memory if it is the version with ``key``, else None."""
+        cached = self._cache
+        return cached[1] if cached is not None and key is not None and cached[0] == key else None
 
     def read_bytes(self) -> bytes | None:
         """The content on disk now, bypassing the cache."""

@@ -57,12 +57,12 @@ class ShardView:
     def summaries(self) -> dict[tuple[str, str, str], list[tuple[Any, ...]]]:
         """The documents' SUMMARY, parsed on first use, grouped by (agency, status, service):
         a query looks at a few dozen groups per shard rather than at every document. Each
-        group lists its documents as their ``_summarise`` entry, whose last item is the
-        document's JSON text."""
+        group lists its documents as their ``_summarise`` entry, which ends with the id.
+        Plain tuples of strings, ints and None: storage.summary_cache keeps them on disk."""
         groups: dict[tuple[str, str, str], list[tuple[Any, ...]]] = {}
         for raw in self.docs.values():
             group, entry = _summarise(json.loads(raw))
-            groups.setdefault(group, []).append((*entry, raw))
+            groups.setdefault(group, []).append(entry)
         return groups
 
     @cached_property

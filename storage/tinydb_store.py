@@ -8,17 +8,20 @@ A storage.sharded store of dossiers, whose directory holds::
     journal.json           present only while a write is in progress (or died mid-way)
     dossiers-NNN.json      a small TinyDB database per shard of dossier ids (storage.shards)
     NAME-NNN.json          index NAME (storage.indexes.INDEXES), sharded by a hash of its key
+    summaries.cache        the shards' summaries, for a fresh process (storage.summary_cache)
 
 What is the dossier store's own: adding many dossiers at once (seeding), deleting, the
 lookups through the indexes, and the clerk's inbox queries, which filter and sort on a
-few fields that every shard reads once beside its unparsed documents
-(storage.shards.SUMMARY), so that ``query_page`` parses only the dossiers of its page.
+few fields of every dossier (storage.shards.SUMMARY), read once per shard version and
+kept in memory and in ``summaries.cache``, so that ``query_page`` reads and parses only
+the dossiers of its page.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import heapq
+import os
 from collections.abc import Iterable
 from typing import Any
 
@@ -27,6 +30,8 @@ from engine.facts import Facts
 from engine.repository import DossierNotFound, DuplicateDossier, Order, Page, check_page
 from storage.indexes import INDEXES
 from storage.sharded import ShardedStore
+from storage.shards import SUMMARY
+from storage.summary_cache import SummaryCache
 
 _NO_APPOINTMENT = dt.date.max.toordinal() + 1  # after every appointment date
 # An early page takes the first offset + limit by heapq.nsmallest, rather than sorting every
@@ -48,6 +53,10 @@ class TinyDBStore(ShardedStore[Dossier]):
     noun = "dossier"
     kind = "store"
     not_found = DossierNotFound
+
+    def __init__(self, path: str | os.PathLike[str], shards: int | None = None) -> None:
+        super().__init__(path, shards)
+        self._summary_cache = SummaryCache(self.path, (len(self._files), SUMMARY))
 
     def _load(self, raw: bytes) -> Dossier:
         return Dossier.from_json_text(raw)
@@ -84,7 +93,7 @@ class TinyDBStore(ShardedStore[Dossier]):
     ) -> list[Dossier]:
         found = self._matching(agencies, statuses, service, submitted_from, submitted_to, "submitted")
         found.sort()
-        return [self._load(entry[-1]) for entry in found]
+        return self._read(found)
 
     def facts(
         self,
@@ -123,7 +132,31 @@ class TinyDBStore(ShardedStore[Dossier]):
         else:
             found.sort()
             page = found[offset:end]
-        return Page(total=len(found), offset=offset, items=tuple(self._load(entry[-1]) for entry in page))
+        return Page(total=len(found), offset=offset, items=tuple(self._read(page)))
+
+    def _read(self, entries: list[tuple[Any, ...]]) -> list[Dossier]:
+        """The dossiers of ``_matching`` entries, in their order, as stored now: one deleted
+        since its shard was summarised is left out (the summary may be a moment behind)."""
+        found = (self._get(entry[-1]) for entry in entries)
+        return [dossier for dossier in found if dossier is not None]
+
+    def _summaries(self, shard: int) -> dict[tuple[str, str, str], list[tuple[Any, ...]]]:
+        """The summaries of ``shard`` (storage.shards.ShardView.summaries) without reading it
+        when the version on disk is the one in memory or in the summary cache."""
+        file = self._files[shard]
+        key = file.key_now()
+        if key is None:
+            return {}
+        kept = self._summary_cache.get(shard, key)
+        if kept is not None:
+            return kept
+        view = file.cached(key)
+        if view is None:
+            key, view = file.read_keyed()
+            if view is None:
+                return {}
+        self._summary_cache.put(shard, key, view.summaries)
+        return view.summaries
 
     def _matching(
         self,
@@ -134,12 +167,13 @@ class TinyDBStore(ShardedStore[Dossier]):
         submitted_to: dt.date | None,
         order: Order,
     ) -> list[tuple[Any, ...]]:
-        """The matching dossiers, unparsed and unsorted: each an ``order`` sort key
-        (unique: it ends with the id) followed by the dossier's JSON text.
+        """The matching dossiers, unread and unsorted: each an ``order`` sort key, unique
+        as it ends with the id.
 
-        Filters and keys come from the summaries each shard keeps beside its documents
-        (storage.shards.SUMMARY), grouped by agency, status and service: no dossier is
-        parsed here, and only the groups that pass the filters are looked through."""
+        Filters and keys come from the summaries of each shard (storage.shards.SUMMARY),
+        grouped by agency, status and service: no dossier is parsed here, and only the
+        groups that pass the filters are looked through. A shard unchanged since this
+        process or another last summarised it is not read (storage.summary_cache)."""
         agencies = set(agencies) if agencies is not None else None
         statuses = set(statuses) if statuses is not None else None
         dated = submitted_from is not None or submitted_to is not None
@@ -147,15 +181,15 @@ class TinyDBStore(ShardedStore[Dossier]):
         last = submitted_to.toordinal() if submitted_to is not None else None
         by_appointment = order == "appointment"
         found = []
-        for view in self._views():
-            for (agency, status, svc), entries in view.summaries.items():
+        for shard in range(len(self._files)):
+            for (agency, status, svc), entries in self._summaries(shard).items():
                 if (
                     (agencies is not None and agency not in agencies)
                     or (statuses is not None and status not in statuses)
                     or (service is not None and svc != service)
                 ):
                     continue
-                for day, submitted, created, appointment, id_, raw in entries:
+                for day, submitted, created, appointment, id_ in entries:
                     if dated and (
                         day is None or (first is not None and day < first) or (last is not None and day > last)
                     ):
@@ -165,9 +199,10 @@ class TinyDBStore(ShardedStore[Dossier]):
                     rank, moment = (0, submitted) if submitted is not None else (1, created)
                     if by_appointment:
                         due = _NO_APPOINTMENT if appointment is None else appointment
-                        found.append((due, rank, moment, id_, raw))
+                        found.append((due, rank, moment, id_))
                     else:
-                        found.append((rank, moment, id_, raw))
+                        found.append((rank, moment, id_))
+        self._summary_cache.save_if_due()
         return found
 
     def _by_index(self, name: str, key: str) -> list[Dossier]:
