@@ -277,6 +277,8 @@ def test_the_stepped_pages_of_a_returned_dossier_show_the_marks_and_lock_the_res
     first = client.get(path).get_data(as_text=True)
     assert step_of(first) == "Bước 1/4" and NOTE in first  # the desk's list, on every step
     assert 'value="edit:1"' in first  # "Sửa ở bước 2" for the mark of another step
+    # ...a button of the form, after the hidden one that Enter in a text box presses ("Tiếp tục").
+    assert re.search(r'<button type="submit"[^>]*>', dossier_form(first)).group(0).endswith('value="enter">')
     name = re.search(r'<fieldset class="locked" disabled>(?:(?!</fieldset>).)*name="#/investor/fullName"', first, re.S)
     assert name, "the unmarked name is read-only"
 
