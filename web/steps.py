@@ -7,7 +7,12 @@ so nothing is kept on the server between steps and an unsaved dossier needs no s
 "Tiếp tục" checks the section being left (only its errors are shown); "Quay lại" and
 "Sửa" move without checking; the last step, "Xem lại", shows every answer with "Chọn
 thông tin bạn có" and (for a saved dossier) the uploads, and its "Lưu lại" runs the
-full checks and the ordinary save of ``web.dossiers``.
+full checks and the save shared with the one-page form (``web.dossier_save``).
+"Lưu nháp", on every step, keeps the whole form as typed, unchecked, and the dossier
+reopens at that step (``?buoc=N``, stored as ``Dossier.draft_step`` for "Quản lý hồ sơ").
+A dossier returned for correction shows the desk's marks on each step and on the review,
+the unmarked fields disabled; their stored values are carried from step to step
+(``engine.corrections``), as the engine keeps them at the save.
 """
 
 from __future__ import annotations
