@@ -140,6 +140,9 @@ class Dossier(BaseModel):
     # fields' types, not checked; "Lưu lại" clears it once the full check passes, and
     # neither confirmation nor submission takes it before ("Chưa hoàn thành").
     incomplete: bool = False
+    # Of a form in steps (x-steps): the step (1 = the first) where "Lưu nháp" was pressed,
+    # where "Tiếp tục nhập" resumes; None once "Lưu lại" completes the dossier.
+    draft_step: int | None = None
     checklist: list[str] = Field(default_factory=list)  # documents the citizen will bring
     attachments: dict[str, Attachment] = Field(default_factory=dict)  # by document id
     receipt_number: str | None = None

@@ -155,7 +155,7 @@ def edit(dossier: Dossier, service: Service, actor: Actor, data: dict, checklist
     errors, left = service.validate(data), unticked(service, chosen)
     if errors or left:
         raise Incomplete(errors, [], left)
-    return _logged(dossier, actor, transition, now, data=data, checklist=chosen, incomplete=False,
+    return _logged(dossier, actor, transition, now, data=data, checklist=chosen, incomplete=False, draft_step=None,
                    summary=summary_of(service.summary_pointers, data))
 
 
@@ -163,11 +163,13 @@ DRAFT_NOTE = "Lưu nháp"
 
 
 def save_draft(service: Service, actor: Actor, data: dict, checklist: Iterable[str], now: dt.datetime,
-               dossier: Dossier | None = None, applicant_id_number: str | None = None) -> Dossier:
+               dossier: Dossier | None = None, applicant_id_number: str | None = None,
+               step: int | None = None) -> Dossier:
     """"Lưu nháp": a new dossier (``dossier`` None) or an edit, kept as posted without the
     form's checks: ``data`` is what ``parse_form`` made of the post (values read to the
     fields' types, text that is not one kept as typed), and the checklist names only the
-    service's documents. Marked ``incomplete`` until "Lưu lại" passes the full check."""
+    service's documents. Marked ``incomplete`` until "Lưu lại" passes the full check.
+    ``step``: of a form in steps, the step the citizen was on (kept as ``draft_step``)."""
     chosen = _check_checklist(service, checklist)
     summary = summary_of(service.summary_pointers, data)
     if dossier is None:
@@ -179,7 +181,7 @@ def save_draft(service: Service, actor: Actor, data: dict, checklist: Iterable[s
         new = Dossier(
             id=new_id(), service=service.slug, service_version=service.version, agency=service.info.agency.code,
             owner=actor.id, applicant_name=actor.name, applicant_id_number=applicant_id_number, summary=summary,
-            data=data, checklist=chosen, incomplete=True, created_at=now, updated_at=now,
+            data=data, checklist=chosen, incomplete=True, draft_step=step, created_at=now, updated_at=now,
         )
         return _logged(new, actor, transition, now, note=DRAFT_NOTE)
     transition = WORKFLOW.check(dossier, actor, "edit", now)
@@ -187,7 +189,7 @@ def save_draft(service: Service, actor: Actor, data: dict, checklist: Iterable[s
     data = marks_of.corrected_data(dossier, data)
     chosen = marks_of.corrected_checklist(dossier, chosen)
     return _logged(dossier, actor, transition, now, note=DRAFT_NOTE, data=data, checklist=chosen, incomplete=True,
-                   summary=summary_of(service.summary_pointers, data))
+                   draft_step=step, summary=summary_of(service.summary_pointers, data))
 
 
 def attach(dossier: Dossier, service: Service, actor: Actor, doc_id: str, attachment: Attachment,

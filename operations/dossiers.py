@@ -60,18 +60,19 @@ def create(portal: Portal, service: Service, user: User, data: dict, checklist: 
 
 def save_draft(portal: Portal, service: Service, user: User, data: dict, checklist: Iterable[str],
                dossier: Dossier | None = None, uploads: Mapping[str, Upload] | None = None,
-               removals: Iterable[str] = ()) -> Updated:
+               removals: Iterable[str] = (), step: int | None = None) -> Updated:
     """"Lưu nháp": a new dossier, or ``dossier`` changed, kept without the form's checks
-    (engine.lifecycle.save_draft). No confirmation mail yet: it goes at the "Lưu lại" that
+    (engine.lifecycle.save_draft; ``step``: of a form in steps, where to resume). No confirmation mail yet: it goes at the "Lưu lại" that
     completes the dossier (:func:`update`), so a link never confirms a half-filled form."""
     actor = to_actor(user)
     if dossier is None:
         if not accepting(portal, service):
             raise InvalidTransition("Dịch vụ này không nhận hồ sơ trực tuyến.")
-        saved = lifecycle.save_draft(service, actor, data, checklist, portal.now(), applicant_id_number=user.id_number)
+        saved = lifecycle.save_draft(service, actor, data, checklist, portal.now(), applicant_id_number=user.id_number,
+                                     step=step)
         return Updated(portal.dossiers.add(saved))
     dossier, upload_errors = _apply_files(portal, dossier, service, actor, uploads or {}, set(removals))
-    saved = lifecycle.save_draft(service, actor, data, checklist, portal.now(), dossier=dossier)
+    saved = lifecycle.save_draft(service, actor, data, checklist, portal.now(), dossier=dossier, step=step)
     return Updated(portal.dossiers.update(saved), [], upload_errors)
 
 

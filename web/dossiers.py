@@ -24,11 +24,10 @@ from engine.lifecycle import LifecycleError
 from engine.prefill import prefill
 from engine.repository import ConflictError
 from operations import dossiers as operations
-from operations.files import Upload
 from renderers.html import dom_id, render_display, render_form_parts
-from web import rescue, resources
+from web import dossier_save, rescue, resources
 from web import statistics as stats_page
-from web import steps, wallet
+from web import steps
 from web.auth import actor, current_user, login_required, session_ends
 from web.found import dossier_or_404, service_or_404
 from web.lookup import status_url
@@ -41,8 +40,6 @@ bp = Blueprint("dossiers", __name__)
 PAGE_SIZE = 10
 CONFIRM_DAYS = 7
 CHECKLIST = "~checklist"
-FILE = "~file/"
-REMOVE = "~remove/"
 DRAFT = "~draft"  # the "Lưu nháp" button: keep the form as it is, checked at "Lưu lại"
 
 
@@ -121,17 +118,8 @@ def create(slug: str):
     if action:  # a no-JavaScript button (add or remove a row, refresh the wards): show again
         return _edit_page(service, apply_action(service.form_schema, data, action), checklist)
     if request.form.get(DRAFT):
-        return _save_draft(service, data, checklist)
-    try:
-        dossier = operations.create(resources.portal(), service, current_user(), data, checklist)
-    except lifecycle.Incomplete as exc:
-        return _edit_page(service, data, checklist, exc.errors, status=422, unticked=exc.unticked)
-    except LifecycleError as exc:
-        flash(exc.message, "error")
-        return _edit_page(service, data, checklist, status=409)
-    flash(_("Đã lưu hồ sơ. Một thư đã được gửi đến địa chỉ thư điện tử của bạn: hồ sơ chỉ có hiệu lực "
-            "sau khi bạn nhấn vào liên kết xác nhận trong thư. Bạn có thể đính kèm giấy tờ ngay bây giờ."), "success")
-    return redirect(url_for("dossiers.update", dossier_id=dossier.id))
+        return dossier_save.save_draft(service, current_user(), data, checklist, None, _edit_again(service))
+    return dossier_save.create(service, current_user(), data, checklist, _edit_again(service))
 
 
 # -- update, with attachments -----------------------------------------------------------------
@@ -158,64 +146,16 @@ def update(dossier_id: str):
     if action:
         return _edit_page(service, apply_action(service.form_schema, data, action), checklist, dossier=dossier)
     if request.form.get(DRAFT):
-        return _save_draft(service, data, checklist, dossier)
-    try:
-        updated = operations.update(resources.portal(), dossier, service, current_user(), data, checklist,
-                                    _uploads(service), [d.id for d in service.documents if request.form.get(REMOVE + d.id)])
-    except ConflictError:
-        flash(_("Hồ sơ vừa được thay đổi ở nơi khác. Vui lòng mở lại hồ sơ rồi cập nhật."), "error")
-        return redirect(url_for("dossiers.update", dossier_id=dossier.id))
-    except LifecycleError as exc:
-        flash(exc.message, "error")
-        return redirect(url_for("dossiers.view", dossier_id=dossier.id))
-    if updated.form_errors or updated.unticked:
-        flash(_("Hồ sơ chưa được cập nhật: biểu mẫu còn lỗi cần sửa.") if updated.form_errors else
-              _("Hồ sơ chưa được cập nhật: còn giấy tờ bắt buộc chưa đánh dấu."), "error")
-        return _edit_page(service, data, checklist, updated.form_errors, dossier=updated.dossier, status=422,
-                          unticked=updated.unticked, upload_errors=updated.upload_errors)
-    if updated.upload_errors:
-        flash(_("Hồ sơ đã được cập nhật, nhưng có tệp không được nhận (xem bên dưới)."), "error")
-        return _edit_page(service, updated.dossier.data, updated.dossier.checklist, dossier=updated.dossier,
-                          upload_errors=updated.upload_errors, status=422)
-    flash(_("Cập nhật hồ sơ thành công."), "success")
-    return redirect(url_for("dossiers.update", dossier_id=dossier.id))
+        return dossier_save.save_draft(service, current_user(), data, checklist, dossier, _edit_again(service))
+    return dossier_save.update(service, dossier, current_user(), data, checklist, _edit_again(service))
 
 
-def _save_draft(service: Service, data: Any, checklist: list[str], dossier: Dossier | None = None):
-    """"Lưu nháp": kept as typed, whatever the form's checks would say (they run at "Lưu lại")."""
-    try:
-        saved = operations.save_draft(resources.portal(), service, current_user(), data, checklist, dossier,
-                                      _uploads(service) if dossier else None,
-                                      [d.id for d in service.documents if request.form.get(REMOVE + d.id)])
-    except ConflictError:
-        flash(_("Hồ sơ vừa được thay đổi ở nơi khác. Vui lòng mở lại hồ sơ rồi cập nhật."), "error")
-        return redirect(url_for("dossiers.update", dossier_id=dossier.id) if dossier else url_for("dossiers.manage"))
-    except LifecycleError as exc:
-        flash(exc.message, "error")
-        return _edit_page(service, data, checklist, dossier=dossier, status=409)
-    if saved.upload_errors:
-        flash(_("Đã lưu nháp, nhưng có tệp không được nhận (xem bên dưới)."), "error")
-        return _edit_page(service, saved.dossier.data, saved.dossier.checklist, dossier=saved.dossier,
-                          upload_errors=saved.upload_errors, status=422)
-    flash(_("Đã lưu nháp. Hồ sơ chưa hoàn thành: bạn có thể tiếp tục từ “Quản lý hồ sơ”; biểu mẫu được "
-            "kiểm tra khi bạn nhấn “Lưu lại”."), "success")
-    return redirect(url_for("dossiers.update", dossier_id=saved.dossier.id))
-
-
-def _uploads(service: Service) -> dict[str, Upload]:
-    """The files posted for the service's document slots, each read to its limit plus one
-    byte (so an oversized one is refused without being held whole), or the items picked
-    for them from "Kho giấy tờ của tôi" (checked against the slot as an upload is)."""
-    found = {}
-    for document in service.documents:
-        upload = request.files.get(FILE + document.id) if document.upload else None
-        if upload is not None and upload.filename:
-            limit = int(document.upload.max_size_mb * 1024 * 1024) + 1
-            found[document.id] = Upload(upload.filename, upload.read(limit))
-            wallet.keep_posted(document, found[document.id])
-        elif document.upload and (chosen := wallet.picked(document)) is not None:  # from "Kho giấy tờ"
-            found[document.id] = chosen
-    return found
+def _edit_again(service: Service):
+    """The page ``web.dossier_save`` shows again: this form, with what was refused."""
+    def page(*, data, checklist, dossier, errors, unticked, upload_errors, status):
+        return _edit_page(service, data, checklist, errors, dossier=dossier, upload_errors=upload_errors,
+                          status=status, unticked=unticked)
+    return page
 
 
 # -- confirmation by e-mail ------------------------------------------------------------------

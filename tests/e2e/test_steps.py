@@ -1,7 +1,8 @@
 """Issue 15 in a browser: a long form walked in steps (x-steps) with JavaScript disabled,
 at desktop and at phone width: "Bước 1/4", an error of step 1 keeps the citizen there,
 "Tiếp tục" and "Quay lại" keep what was typed, "Xem lại" shows every answer, "Sửa" goes
-back to a part, "Lưu lại" saves. axe-core needs JavaScript: the same walk is made again
+back to a part, "Lưu lại" saves; "Lưu nháp" on step 2 with a required field empty keeps
+the dossier, and "Tiếp tục nhập" in "Quản lý hồ sơ" opens it at step 2 again. axe-core needs JavaScript: the same walk is made again
 in a JavaScript-enabled context, which takes the screenshots and runs axe on every page
 (outputs/screenshots/steps/).
 """
@@ -127,4 +128,72 @@ def test_a_form_walked_in_steps_without_javascript(app, portal, catalog, browser
     walk = Walk(page, "steps", width)
     sign_in(page, portal)
     walk_in_steps(walk, portal, ids[1], app)
+    walk.finish()
+
+
+def draft_at_step_two(walk, portal: str, dossier_id: str, app) -> None:
+    page = walk.page
+    page.goto(f"{portal}/ho-so/{dossier_id}/cap-nhat")
+    progress = page.locator(".step-count")
+    walk.press(page.get_by_role("button", name="Tiếp tục"))
+    expect(progress).to_have_text("Bước 2/4")
+    number = page.locator("[name='#/site/landCertificateNumber']")
+    number.fill("")  # required: "Tiếp tục" would refuse; "Lưu nháp" keeps it as it is
+    page.locator("[name='#/site/plotNumber']").fill("77")
+    walk.press(page.get_by_role("button", name="Lưu nháp"))
+    expect(page.get_by_role("status")).to_contain_text("Đã lưu nháp")
+    expect(progress).to_have_text("Bước 2/4")
+    expect(page.locator(".error-summary")).to_have_count(0)
+    expect(page.get_by_role("main")).to_contain_text("Hồ sơ chưa hoàn thành (đã lưu nháp)")
+    walk.step("luu-nhap-buoc-2")
+    with app.app_context():
+        kept = resources.dossiers().get(dossier_id)
+    assert kept.incomplete and kept.data["site"]["plotNumber"] == 77
+    assert "landCertificateNumber" not in kept.data["site"]
+
+    # Later, from "Quản lý hồ sơ": "Chưa hoàn thành", and "Tiếp tục nhập" resumes at step 2
+    page.goto(f"{portal}/")
+    walk.press(page.get_by_role("navigation", name="Menu chính").get_by_role("link", name="Quản lý hồ sơ"))
+    resume = page.locator(f"a[href*='/ho-so/{dossier_id}/cap-nhat?buoc=2']").filter(has_text="Tiếp tục nhập")
+    expect(page.get_by_role("main")).to_contain_text("Chưa hoàn thành")
+    walk.step("quan-ly-chua-hoan-thanh")
+    walk.press(resume)
+    expect(progress).to_have_text("Bước 2/4")
+    expect(page.locator('[aria-current="step"]')).to_have_text("Địa điểm và thiết kế")
+    expect(page.locator("[name='#/site/plotNumber']")).to_have_value("77")
+    expect(number).to_have_value("")
+    walk.step("tiep-tuc-buoc-2")
+    # "Tiếp tục" now checks the step: the empty number is reported, nothing is lost
+    walk.press(page.get_by_role("button", name="Tiếp tục"))
+    expect(progress).to_have_text("Bước 2/4")
+    expect(page.locator(".error-summary")).to_be_visible()
+    walk.step("tiep-tuc-buoc-2-loi")
+
+
+@pytest.mark.parametrize("width", ["desktop", "phone"])
+def test_a_draft_saved_at_step_two_resumes_there_without_javascript(app, portal, catalog, browser, open_context,
+                                                                     width):
+    permit = catalog[PERMIT]
+    citizen = add_user(app, "congdan", full_name="Nguyễn Hoàng Long", id_number="093084007315",
+                       email="hoanglong@example.com")
+    now = dt.datetime.now(ZoneInfo("Asia/Ho_Chi_Minh"))
+    with app.app_context():
+        store = resources.portal(app).dossiers
+        ids = [store.add(lifecycle.create(permit, to_actor(citizen), copy.deepcopy(permit.sample), [], now,
+                                          citizen.id_number)).id for _ in range(2)]
+
+    context = browser.new_context(java_script_enabled=False, locale="vi-VN", **WIDTHS[width])
+    context.set_default_timeout(10_000)
+    try:
+        page = context.new_page()
+        sign_in(page, portal)
+        draft_at_step_two(Quiet(page, width), portal, ids[0], app)
+    finally:
+        context.close()
+
+    # With JavaScript, the same pages again: screenshots and axe at this width
+    page = open_context(width).new_page()
+    walk = Walk(page, "steps_draft", width)
+    sign_in(page, portal)
+    draft_at_step_two(walk, portal, ids[1], app)
     walk.finish()

@@ -180,3 +180,137 @@ def test_the_lint_refuses_steps_it_cannot_show(tmp_path, change, words):
     form_path.write_text(json.dumps(form, ensure_ascii=False), encoding="utf-8")
     result = CliRunner().invoke(main, ["schemas", "lint", str(tree)])
     assert result.exit_code == 1 and words in result.stdout, result.stdout
+
+
+# -- "Lưu nháp" on a step, resumed at that step ------------------------------------------------
+
+DRAFTED = "Đã lưu nháp. Hồ sơ chưa hoàn thành"
+
+
+def test_a_draft_saved_at_step_two_with_a_required_field_empty_resumes_there(client, signed_in, permit):
+    fields = sample_page(client, permit, step=1)
+    fields.setlist("#/site/landCertificateNumber", [""])  # required, left empty
+    saved = client.post(CREATE, data=MultiDict([*fields.items(multi=True), ("~draft", "1")]))
+    assert saved.status_code == 302
+    mine = stored(client, signed_in)
+    assert len(mine) == 1 and mine[0].incomplete and mine[0].draft_step == 2
+    assert "landCertificateNumber" not in mine[0].data["site"]  # kept as typed: nothing there
+    assert mine[0].data["investor"]["fullName"] == permit.sample["investor"]["fullName"]  # step 1's too
+    assert saved.headers["Location"].endswith(f"/ho-so/{mine[0].id}/cap-nhat?buoc=2")
+    resumed = client.get(saved.headers["Location"]).get_data(as_text=True)
+    assert DRAFTED in resumed and step_of(resumed) == "Bước 2/4" and current(resumed) == "Địa điểm và thiết kế"
+    assert "error-summary" not in resumed  # not checked until "Tiếp tục" or "Lưu lại"
+    # "Quản lý hồ sơ" lists it as "Chưa hoàn thành", its "Tiếp tục nhập" at step 2.
+    manage = client.get("/quan-ly-ho-so").get_data(as_text=True)
+    assert "Chưa hoàn thành" in manage
+    link = re.search(r'<a href="([^"]+)">Tiếp tục nhập</a>', manage).group(1)
+    assert link == f"/ho-so/{mine[0].id}/cap-nhat?buoc=2"
+    again = client.get(link).get_data(as_text=True)
+    assert step_of(again) == "Bước 2/4" and "Lưu nháp" in again
+
+
+def test_every_step_has_a_draft_button_and_a_draft_of_a_saved_dossier_skips_the_step_s_check(client, signed_in, permit):
+    html = client.get(CREATE).get_data(as_text=True)
+    assert 'name="~draft" value="1"' in html
+    fields = sample_page(client, permit, step=3)
+    fields.setlist("#/house/height", [""])
+    first = client.post(CREATE, data=MultiDict([*fields.items(multi=True), ("~draft", "1")]))
+    dossier = stored(client, signed_in)[0]
+    assert first.headers["Location"].endswith("?buoc=4") and dossier.draft_step == 4
+    # From step 1 of the saved draft, the investor's name cleared: kept, resumed at step 1.
+    page = client.get(f"/ho-so/{dossier.id}/cap-nhat?buoc=1").get_data(as_text=True)
+    again = press(client, f"/ho-so/{dossier.id}/cap-nhat", page, "~draft=1", typed("#/investor/fullName", ""))
+    assert again.status_code == 302 and again.headers["Location"].endswith("?buoc=1")
+    kept = stored(client, signed_in)[0]
+    assert kept.incomplete and "fullName" not in kept.data["investor"] and kept.draft_step == 1
+    assert "height" not in kept.data["house"]
+
+
+@pytest.mark.parametrize(("asked", "shown"), [("abc", "Bước 1/4"), ("99", "Bước 4/4"), ("0", "Bước 1/4"),
+                                              ("-3", "Bước 1/4"), ("3", "Bước 3/4"), ("", "Bước 1/4")])
+def test_a_bad_step_in_the_address_opens_a_step_within_bounds(client, signed_in, permit, asked, shown):
+    fields = sample_page(client, permit, step=0)
+    client.post(CREATE, data=MultiDict([*fields.items(multi=True), ("~draft", "1")]))
+    dossier = stored(client, signed_in)[0]
+    page = client.get(f"/ho-so/{dossier.id}/cap-nhat?buoc={asked}")
+    assert page.status_code == 200 and step_of(page.get_data(as_text=True)) == shown
+
+
+# -- returned for correction, field by field ------------------------------------------------------
+
+MARKED = "/site/landCertificateNumber"
+NOTE = "Số giấy chứng nhận không khớp bản chụp"
+
+
+@pytest.fixture
+def returned(app, signed_in, permit, clerk):
+    """The permit submitted, then returned by the desk with one field and one document marked."""
+    from engine import lifecycle
+    from engine.accounts import to_actor
+    from engine.dossier import Attachment
+    from tests.web.helpers import PASSWORD
+    from tests.web.test_desk import WED, act, at
+
+    resources.portal(app).clock = at(WED)
+    store, me = resources.portal(app).dossiers, to_actor(signed_in)
+    with app.app_context():
+        dossier = store.add(lifecycle.create(permit, me, copy.deepcopy(permit.sample),
+                                             [d.id for d in permit.documents if d.mandatory], WED,
+                                             signed_in.id_number))
+        for d in permit.documents:  # the required scans, as stored records (their bytes are never read here)
+            if d.upload and d.upload.required:
+                dossier = store.update(lifecycle.attach(dossier, permit, me, d.id, Attachment(
+                    file_id="f-" + d.id, filename=d.id + ".pdf", media_type="application/pdf", size=10,
+                    sha256="0" * 64, uploaded_at=WED), WED))
+        dossier = store.update(lifecycle.confirm(dossier, me, WED))
+        dossier = store.update(lifecycle.submit(dossier, permit, me, WED))
+    desk = app.test_client()
+    assert login(desk, clerk.username, PASSWORD).status_code == 302
+    assert act(desk, dossier.id, "yeu-cau-bo-sung", note="Sửa các mục được đánh dấu.",
+               corrections=[MARKED, "doc:ban-ve-thiet-ke"], **{"corrections-note:" + MARKED: NOTE}).status_code == 303
+    return store.get(dossier.id)
+
+
+def test_the_stepped_pages_of_a_returned_dossier_show_the_marks_and_lock_the_rest(client, returned, permit):
+    path = f"/ho-so/{returned.id}/cap-nhat"
+    assert [c.pointer for c in returned.corrections if c.pointer] == [MARKED]
+    first = client.get(path).get_data(as_text=True)
+    assert step_of(first) == "Bước 1/4" and NOTE in first  # the desk's list, on every step
+    assert 'value="edit:1"' in first  # "Sửa ở bước 2" for the mark of another step
+    # ...a button of the form, after the hidden one that Enter in a text box presses ("Tiếp tục").
+    assert re.search(r'<button type="submit"[^>]*>', dossier_form(first)).group(0).endswith('value="enter">')
+    name = re.search(r'<fieldset class="locked" disabled>(?:(?!</fieldset>).)*name="#/investor/fullName"', first, re.S)
+    assert name, "the unmarked name is read-only"
+
+    second = press(client, path, first, "~go=next").get_data(as_text=True)
+    assert step_of(second) == "Bước 2/4"
+    box = re.search(r'<div class="correction" id="[^"]+-fix-box">(?:(?!<div class="correction").)*?'
+                    r'name="#/site/landCertificateNumber"', second, re.S)
+    assert box and NOTE in box.group(0)  # the control inside the highlighted box, with the clerk's note
+    number = re.search(r'<input[^>]*name="#/site/landCertificateNumber"[^>]*>', second).group(0)
+    assert "disabled" not in number
+    assert re.search(r'<fieldset class="locked" disabled>(?:(?!</fieldset>).)*name="#/site/plotNumber"', second, re.S)
+
+    def change(fields):
+        fields.setlist("#/site/landCertificateNumber", ["DĐ 123456"])
+        fields.setlist("#/investor/fullName", ["Người Khác"])  # a crafted post for an unmarked field
+        fields.setlist("#/site/plotNumber", ["999"])
+    third = press(client, path, second, "~go=next", change).get_data(as_text=True)
+    review = press(client, path, third, "~go=next").get_data(as_text=True)
+    assert current(review) == "Xem lại"
+    marked_part = re.search(r'<section class="review-part correction".*?</section>', review, re.S).group(0)
+    assert "Cần sửa:" in marked_part and NOTE in marked_part and "Địa điểm và thiết kế" in marked_part
+    assert review.count('class="review-part correction"') == 1
+    assert re.search(r'<input[^>]*name="~file/giay-to-ve-dat"[^>]*disabled', review)  # unmarked document
+    assert not re.search(r'<input[^>]*name="~file/ban-ve-thiet-ke"[^>]*disabled', review)
+    assert "DĐ 123456" in review and "Người Khác" not in review
+
+    def crafted(fields):
+        fields.setlist("#/investor/fullName", ["Người Khác"])
+    saved = press(client, path, review, "~go=save", crafted)
+    assert saved.status_code == 302
+    with client.application.app_context():
+        after = resources.dossiers().get(returned.id)
+    assert after.data["site"]["landCertificateNumber"] == "DĐ 123456"
+    assert after.data["investor"]["fullName"] == returned.data["investor"]["fullName"]
+    assert after.data["site"]["plotNumber"] == returned.data["site"]["plotNumber"]
