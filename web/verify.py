@@ -63,7 +63,7 @@ def by_code_form():
     return redirect(url_for("verify.by_code", code=normalize_code(typed) or typed)), 303
 
 
-@bp.get("/kiem-tra-van-ban/ma/<code>")
+@bp.get("/kiem-tra-van-ban/ma/<path:code>")  # path: a mistyped code with a slash is answered here too
 @_limit
 def by_code(code: str):
     """The record of the document printed with this code (what its QR code opens)."""
