@@ -96,6 +96,7 @@ class TinyDBDocumentRegistry:
             if table.contains(Query().sha256 == document.sha256):
                 return
             if code:
+                (self.root / CODES).mkdir(exist_ok=True)
                 with self._codes(code) as index:
                     held = index.table(CODES).get(Query().code == code)
                     if held is not None and held["sha256"] not in (None, document.sha256):
