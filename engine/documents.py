@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import secrets
 from dataclasses import dataclass, replace
 from typing import Protocol
 
@@ -31,6 +32,35 @@ class DocumentNotFound(KeyError):
     """No document issued with this hash."""
 
 
+class CodeTaken(ValueError):
+    """Another issued document already has this verification code."""
+
+
+# The verification code printed beside a document's QR code ("Mã kiểm tra"): 12 characters of
+# an alphabet without the look-alikes 0/O, 1/I/L and 5/S (30 letters and digits: 59 bits),
+# drawn with ``secrets``, so a code cannot be guessed from another one. Shown as H7QD-3MKP-W9TA.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRTUVWXYZ"
+CODE_LENGTH = 12
+_CODE = re.compile(f"[{CODE_ALPHABET}]{{{CODE_LENGTH}}}")
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalize_code(value: object) -> str | None:
+    """A code as typed or read ("h7qd 3mkp-w9ta", "H7QD3MKPW9TA") in its stored form, or None if it is not one."""
+    if not isinstance(value, str) or len(value) > 40:
+        return None
+    code = re.sub(r"[\s\-.]", "", value).upper()
+    return code if _CODE.fullmatch(code) else None
+
+
+def grouped_code(code: str) -> str:
+    """H7QD3MKPW9TA -> H7QD-3MKP-W9TA: the code as printed and shown."""
+    return "-".join(code[i:i + 4] for i in range(0, len(code), 4))
+
+
 @dataclass(frozen=True)
 class IssuedDocument:
     sha256: str  # of the bytes served, lowercase hex
@@ -43,6 +73,7 @@ class IssuedDocument:
     signed: bool  # whether it carries the agency's signature
     revoked_at: dt.datetime | None = None
     revoked_reason: str = ""
+    code: str = ""  # its verification code (new_code), printed beside its QR code; "": none (a result file)
 
     @property
     def revoked(self) -> bool:
@@ -58,10 +89,17 @@ def is_sha256(value: object) -> bool:
 
 class DocumentRegistry(Protocol):
     def add(self, document: IssuedDocument) -> None:
-        """Record an issued document (one insert); the same bytes issued again keep the first record."""
+        """Record an issued document (one insert); the same bytes issued again keep the first record.
+        CodeTaken if its code is another document's (one :meth:`reserve_code` returns no code twice)."""
 
     def get(self, sha256: str) -> IssuedDocument | None:
         """The document issued with these bytes' hash, if any."""
+
+    def reserve_code(self) -> str:
+        """A fresh verification code, claimed so no other document gets it, to print before signing."""
+
+    def by_code(self, code: str) -> IssuedDocument | None:
+        """The document recorded under this (normalized) verification code, if any."""
 
     def revoke(self, sha256: str, reason: str, at: dt.datetime) -> IssuedDocument:
         """Mark it revoked (a second revocation replaces the reason); DocumentNotFound if none."""

@@ -6,10 +6,18 @@ font configuration, never a forked copy of the caller's), writes one PDF per dos
 (``<id>.pdf``) or, with ``merge``, one PDF of them all in the given order. A dossier
 that fails (unknown service, data that breaks rendering, a crashed worker) is reported
 with its id and reason, and the batch goes on.
+
+Given the registry of issued documents (``issuer``), each PDF written is issued as the
+desk's prints are (operations.documents.issue): a verification code reserved for it (one
+for the merged file, printed on each of its dossiers), rendered with the code and its QR
+code, signed with the agency's key when it has one (a merged file of several agencies':
+unsigned), and its hash recorded under the code. The workers render; the caller signs,
+writes and records.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 import multiprocessing
 import os
@@ -22,6 +30,7 @@ from typing import Any
 
 from engine.catalog import DEFAULT_ROOT, DefinitionError, Service, load_folders, load_published
 from engine.clock import system_clock
+from engine.documents import PRINTED, DocumentRegistry, IssuedDocument
 from engine.dossier import Dossier
 from storage.definitions import DefinitionStore, PublishedVersion
 
@@ -31,6 +40,18 @@ class BatchResult:
     written: list[Path] = field(default_factory=list)  # one per dossier, or the merged file
     failed: list[tuple[str, str]] = field(default_factory=list)  # (dossier id, reason)
     printed: int = 0  # dossiers rendered
+
+
+PRINTED_TITLE = "Bản in hồ sơ"  # as the desk's print records it (web.desk)
+
+
+@dataclass(frozen=True)
+class Issuer:
+    """Where the printed PDFs are recorded, and how they are signed (web.signing.signer)."""
+
+    documents: DocumentRegistry
+    sign: Callable[[bytes, str, str], bytes]  # (pdf, agency, reason) -> the PDF signed, or as it was
+    now: Callable[[], Any] = system_clock
 
 
 @dataclass(frozen=True)
@@ -86,9 +107,13 @@ def _published(definitions: str | None) -> list[PublishedVersion]:
     return DefinitionStore(definitions).versions()
 
 
-def _render_one(raw: dict[str, Any]) -> tuple[str, str | None, bytes | None, str | None]:
-    """(dossier id, file written, PDF bytes when merging, error) for one stored dossier."""
-    from renderers.pdf import lookup_url_for, render_dossier_pdf
+Rendered = tuple[str, str | None, bytes | None, str | None, tuple[str, str]]
+
+
+def _render_one(raw: dict[str, Any], code: str = "") -> Rendered:
+    """(dossier id, file written, PDF bytes when merging or issuing, error, (agency code, name))
+    for one stored dossier, printed with verification ``code`` if given."""
+    from renderers.pdf import Verification, lookup_url_for, render_dossier_pdf
 
     assert _job is not None
     dossier_id = str(raw.get("id", "?"))
@@ -98,16 +123,17 @@ def _render_one(raw: dict[str, Any]) -> tuple[str, str | None, bytes | None, str
         if service is None:
             raise LookupError(f"không có dịch vụ {dossier.service!r} trong danh mục (hoặc định nghĩa của nó có lỗi)")
         url = lookup_url_for(_job.base_url, dossier.receipt_number) if dossier.receipt_number else None
-        data = render_dossier_pdf(service, dossier, url)
+        data = render_dossier_pdf(service, dossier, url, Verification.of(_job.base_url, code) if code else None)
     except Exception as exc:  # reported by id; the batch goes on
-        return dossier_id, None, None, f"{type(exc).__name__}: {exc}"[:500]
+        return dossier_id, None, None, f"{type(exc).__name__}: {exc}"[:500], ("", "")
+    agency = (service.info.agency.code, service.info.agency.name)
     if _job.keep_bytes:
-        return dossier_id, None, data, None
+        return dossier_id, None, data, None, agency
     path = Path(_job.out_dir) / f"{dossier.id}.pdf"
     temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     temp.write_bytes(data)
     temp.replace(path)
-    return dossier_id, str(path), None, None
+    return dossier_id, str(path), None, None, agency
 
 
 # -- in the caller ----------------------------------------------------------------------------
@@ -122,21 +148,34 @@ def print_dossiers(
     schemas_root: Path = DEFAULT_ROOT,
     definitions: Path | None = None,
     on_done: Callable[[str, str | None], None] | None = None,
+    issuer: Issuer | None = None,
 ) -> BatchResult:
-    """Print ``dossiers``; ``on_done(id, error or None)`` is called as each one finishes."""
+    """Print ``dossiers``; ``on_done(id, error or None)`` is called as each one finishes. With
+    ``issuer``, each file written is issued: printed with its code, signed, recorded."""
     out_dir.mkdir(parents=True, exist_ok=True)
     raws = [d.to_json() for d in dossiers]
     versions = tuple(sorted({(str(r.get("service")), int(r.get("service_version") or 1)) for r in raws}))
     job = _Job(str(schemas_root), str(definitions) if definitions else None, versions, str(out_dir), base_url,
-               keep_bytes=merge)
+               keep_bytes=merge or issuer is not None)
+    # The codes, reserved before rendering: one per file (the merged file's on each of its dossiers).
+    shared = issuer.documents.reserve_code() if issuer and merge and raws else ""
+    codes = {str(r.get("id")): shared or (issuer.documents.reserve_code() if issuer else "") for r in raws}
     result = BatchResult()
     pdfs: dict[str, bytes] = {}
+    agencies: dict[str, str] = {}
 
-    def record(dossier_id: str, path: str | None, data: bytes | None, error: str | None) -> None:
+    def record(dossier_id: str, path: str | None, data: bytes | None, error: str | None,
+               agency: tuple[str, str] = ("", "")) -> None:
+        if error is None and issuer is not None and not merge and data is not None:
+            try:
+                path, data = str(_issue_one(issuer, out_dir, dossier_id, data, agency, codes[dossier_id])), None
+            except Exception as exc:  # signing or recording failed: no file, reported by id
+                error = f"{type(exc).__name__}: {exc}"[:500]
         if error is not None:
             result.failed.append((dossier_id, error))
         else:
             result.printed += 1
+            agencies[agency[0]] = agency[1]
             if path:
                 result.written.append(Path(path))
             if data is not None:
@@ -144,23 +183,45 @@ def print_dossiers(
         if on_done:
             on_done(dossier_id, error)
 
+    work = [(raw, codes[str(raw.get("id"))]) for raw in raws]
     if jobs <= 1:
         _init_worker(job)
-        for raw in raws:
-            record(*_render_one(raw))
+        for raw, code in work:
+            record(*_render_one(raw, code))
     else:
-        _run_pool(raws, job, jobs, record)
+        _run_pool(work, job, jobs, record)
 
     if merge and pdfs:
-        result.written.append(_merge([pdfs[r["id"]] for r in raws if r["id"] in pdfs], out_dir))
+        ids = [r["id"] for r in raws if r["id"] in pdfs]
+        merged = _merged([pdfs[i] for i in ids])
+        if issuer is not None:
+            merged = _issued(issuer, merged, ",".join(ids), agencies, shared, sign=len(agencies) == 1)
+        result.written.append(_write(out_dir / f"ho-so-{system_clock():%Y%m%d-%H%M%S}.pdf", merged))
     return result
 
 
-def _run_pool(raws: list[dict], job: _Job, jobs: int, record) -> None:
+def _issue_one(issuer: Issuer, out_dir: Path, dossier_id: str, data: bytes, agency: tuple[str, str],
+               code: str) -> Path:
+    return _write(out_dir / f"{dossier_id}.pdf", _issued(issuer, data, dossier_id, dict([agency]), code, sign=True))
+
+
+def _issued(issuer: Issuer, pdf: bytes, dossier_ids: str, agencies: dict[str, str], code: str, *,
+            sign: bool) -> bytes:
+    """``pdf`` (printed with ``code``) signed by its agency when ``sign`` and it has a key, recorded."""
+    agency = ",".join(sorted(agencies))
+    served = issuer.sign(pdf, agency, PRINTED_TITLE) if sign else pdf
+    issuer.documents.add(IssuedDocument(
+        sha256=hashlib.sha256(served).hexdigest(), kind=PRINTED, title=PRINTED_TITLE, dossier_id=dossier_ids,
+        agency=agency, agency_name=", ".join(agencies[a] for a in sorted(agencies)), issued_at=issuer.now(),
+        signed=served != pdf, code=code))
+    return served
+
+
+def _run_pool(work: list[tuple[dict, str]], job: _Job, jobs: int, record) -> None:
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=min(jobs, max(len(raws), 1)), mp_context=context,
+    with ProcessPoolExecutor(max_workers=min(jobs, max(len(work), 1)), mp_context=context,
                              initializer=_init_worker, initargs=(job,)) as pool:
-        pending = {pool.submit(_render_one, raw): raw["id"] for raw in raws}
+        pending = {pool.submit(_render_one, raw, code): raw["id"] for raw, code in work}
         while pending:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
@@ -173,13 +234,19 @@ def _run_pool(raws: list[dict], job: _Job, jobs: int, record) -> None:
                     record(dossier_id, None, None, f"{type(exc).__name__}: {exc}"[:500])
 
 
-def _merge(pdfs: list[bytes], out_dir: Path) -> Path:
+def _merged(pdfs: list[bytes]) -> bytes:
     from pypdf import PdfWriter
 
     writer = PdfWriter()
     for data in pdfs:
         writer.append(io.BytesIO(data))
-    path = out_dir / f"ho-so-{system_clock():%Y%m%d-%H%M%S}.pdf"
-    with open(path, "wb") as handle:
-        writer.write(handle)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _write(path: Path, data: bytes) -> Path:
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temp.write_bytes(data)
+    temp.replace(path)
     return path

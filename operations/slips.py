@@ -9,6 +9,7 @@ as bytes, for the web layer to serve (and sign, where PDFs are signed).
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from engine.catalog import Service
 from engine.dossier import Actor, Dossier, Role
@@ -17,6 +18,9 @@ from operations.documents import issue
 from operations.dossiers import load
 from operations.portal import Portal
 from renderers.slips import APPLICANT, SLIPS, Slip, available, filename, render_slip_pdf, source_entry
+
+if TYPE_CHECKING:
+    from renderers.pdf import Verification
 
 
 def _addressed_to(slip: Slip, actor: Actor) -> bool:
@@ -40,12 +44,18 @@ def load_slip(portal: Portal, dossier_id: str, actor: Actor, kind: str) -> tuple
 
 
 def slip_pdf(portal: Portal, dossier_id: str, actor: Actor, kind: str,
-             lookup_url: Callable[[str], str] | None = None, place: str = "") -> tuple[bytes, str]:
+             lookup_url: Callable[[str], str] | None = None, place: str = "",
+             verification: Callable[[str], Verification] | None = None) -> tuple[bytes, str]:
     """The PDF of the slip (signed by the agency) and its file name; ``lookup_url`` makes a receipt number's status
-    page address (its QR code), ``place`` the place name before the date."""
+    page address (its QR code), ``place`` the place name before the date, ``verification`` what the slip prints
+    to be checked (renderers.pdf.Verification) for its reserved code."""
     slip, dossier, service = load_slip(portal, dossier_id, actor, kind)
     url = lookup_url(dossier.receipt_number) if lookup_url and dossier.receipt_number else None
-    # Signed with the agency's key when it has one (web.signing; unchanged otherwise), and recorded.
-    pdf = issue(portal, render_slip_pdf(service, slip.kind, dossier, url, place), kind=slip.kind, title=slip.title,
+    # Printed with its reserved code, signed with the agency's key when it has one (web.signing; unchanged
+    # otherwise), and recorded under the code.
+    def render(code: str) -> bytes:
+        return render_slip_pdf(service, slip.kind, dossier, url, place, verification(code) if verification else None)
+
+    pdf = issue(portal, render, kind=slip.kind, title=slip.title,
                 dossier_id=dossier.id, agency=dossier.agency, agency_name=service.info.agency.name)
     return pdf, filename(slip, dossier)

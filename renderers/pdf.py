@@ -37,6 +37,7 @@ from markupsafe import Markup
 from engine import log_chain
 from engine.catalog import Service
 from engine.clock import VIETNAM
+from engine.documents import grouped_code
 from engine.dossier import STATUS_LABELS, Dossier
 from renderers.html import _env, display_fields
 from renderers.print_assets import PRINT_CSS, PrintFetcher, check_fonts
@@ -48,9 +49,11 @@ BLANK_DATE = "…………, ngày …… tháng …… năm ……"
 
 # -- the HTML ---------------------------------------------------------------------------
 
-def render_dossier_html(service: Service, dossier: Dossier, lookup_url: str | None) -> str:
-    """A submitted (or draft) dossier: every filled field, its documents, and once
-    accepted its receipt number, appointment date and a QR code of ``lookup_url``."""
+def render_dossier_html(service: Service, dossier: Dossier, lookup_url: str | None,
+                        verification: Verification | None = None) -> str:
+    """A submitted (or draft) dossier: every filled field, its documents, once accepted its
+    receipt number, appointment date and a QR code of ``lookup_url``, and the issued
+    document's verification code and QR code (``verification``), if given."""
     _same_service(service, dossier)
     receipt = dossier.receipt_number
     identity = f"Hồ sơ {dossier.id}" + (f" · Số biên nhận {receipt}" if receipt else "") + f" · Thủ tục {service.info.code}"
@@ -65,6 +68,7 @@ def render_dossier_html(service: Service, dossier: Dossier, lookup_url: str | No
         status=STATUS_LABELS.get(dossier.status, str(dossier.status)),
         receipt=_receipt_facts(dossier, lookup_url) if receipt else None,
         log_seal=log_chain.last_hash(dossier),
+        verification=verification,
     )
 
 
@@ -94,7 +98,7 @@ def render_sample_html(service: Service) -> str:
 
 
 def render_receipt_html(service: Service, dossier: Dossier, clerk_name: str, lookup_url: str | None,
-                        place: str = "") -> str:
+                        place: str = "", verification: Verification | None = None) -> str:
     """Giấy tiếp nhận hồ sơ và hẹn trả kết quả (Mẫu số 01, ``renderers.slips``): for an
     accepted dossier only. ``place``: the place name before the date, if known."""
     _same_service(service, dossier)
@@ -116,14 +120,16 @@ def render_receipt_html(service: Service, dossier: Dossier, clerk_name: str, loo
         place_date=place_date(place, dossier.accepted_at),
         receipt=_receipt_facts(dossier, lookup_url),
         watermark=False,
+        verification=verification,
     )
 
 
 # -- the PDFs ---------------------------------------------------------------------------
 
-def render_dossier_pdf(service: Service, dossier: Dossier, lookup_url: str | None) -> bytes:
+def render_dossier_pdf(service: Service, dossier: Dossier, lookup_url: str | None,
+                       verification: Verification | None = None) -> bytes:
     with _timed("dossier"):
-        return html_to_pdf(render_dossier_html(service, dossier, lookup_url),
+        return html_to_pdf(render_dossier_html(service, dossier, lookup_url, verification),
                            attachments=[dossier_attachment(service, dossier)])
 
 
@@ -138,14 +144,40 @@ def render_sample_pdf(service: Service) -> bytes:
 
 
 def render_receipt_pdf(service: Service, dossier: Dossier, clerk_name: str, lookup_url: str | None,
-                       place: str = "") -> bytes:
+                       place: str = "", verification: Verification | None = None) -> bytes:
     with _timed("receipt"):
-        return html_to_pdf(render_receipt_html(service, dossier, clerk_name, lookup_url, place))
+        return html_to_pdf(render_receipt_html(service, dossier, clerk_name, lookup_url, place, verification))
 
 
 def lookup_url_for(base_url: str, receipt_number: str) -> str:
     """The public status page of a dossier (what its QR code opens)."""
     return f"{base_url.rstrip('/')}/tra-cuu/{quote(receipt_number, safe='')}"
+
+
+def verify_url_for(base_url: str, code: str) -> str:
+    """The public verification page of an issued document by its code (web.verify.by_code)."""
+    return f"{base_url.rstrip('/')}/kiem-tra-van-ban/ma/{quote(code, safe='')}"
+
+
+@dataclass(frozen=True)
+class Verification:
+    """What an issued document prints to be checked: its code (engine.documents.new_code) and
+    the address of the verification page for it, as a QR code and in text."""
+
+    code: str
+    url: str
+
+    @classmethod
+    def of(cls, base_url: str, code: str) -> Verification:
+        return cls(code, verify_url_for(base_url, code))
+
+    @property
+    def grouped(self) -> str:
+        return grouped_code(self.code)
+
+    @property
+    def qr(self) -> Markup:
+        return qr_svg(self.url, title=f"Mã QR kiểm tra văn bản, mã kiểm tra {self.grouped}: {self.url}")
 
 
 def html_to_pdf(html: str, attachments: list[Attached] | tuple[Attached, ...] = ()) -> bytes:
@@ -323,12 +355,12 @@ def _receipt_facts(dossier: Dossier, lookup_url: str | None) -> dict[str, Any]:
     }
 
 
-def qr_svg(url: str) -> Markup:
+def qr_svg(url: str, title: str = "") -> Markup:
     """The QR code of ``url`` as inline SVG (one path): vector, a few hundred bytes, no fetch."""
     code = segno.make(url, error="m", micro=False)
     # The <title> is the figure's alternate text in the tagged PDF (read aloud, never printed).
     return Markup(code.svg_inline(border=4, omitsize=True, dark="#000", light=None,
-                                  title=f"Mã QR tra cứu tình trạng hồ sơ: {url}"))
+                                  title=title or f"Mã QR tra cứu tình trạng hồ sơ: {url}"))
 
 
 def _document(service: Service, kind: str, **context: Any) -> str:
@@ -345,6 +377,7 @@ def _document(service: Service, kind: str, **context: Any) -> str:
 
 
 def _render(template: str, **context: Any) -> str:
+    context.setdefault("verification", None)  # the issued document's code and QR (pdf/base.html)
     html = _env.get_template(template).render(**context)
     # One spelling for every letter: a name typed with combining accents (NFD) prints
     # and copies as the same precomposed letters as everything else.

@@ -22,11 +22,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from engine.catalog import Service
 from engine.dossier import Dossier, LogEntry
 from engine.lifecycle import read_reschedule_note
 from renderers.timing import timed
+
+if TYPE_CHECKING:
+    from renderers.pdf import Verification
 
 CIRCULAR = "Thông tư 03/2025/TT-VPCP"
 APPLICANT = "applicant"  # the person who sent the dossier (the citizen's own dossier page offers it)
@@ -88,32 +92,33 @@ def filename(slip: Slip, dossier: Dossier) -> str:
 # -- the HTML and the PDF ---------------------------------------------------------------------
 
 def render_slip_html(service: Service, kind: str, dossier: Dossier, lookup_url: str | None = None,
-                     place: str = "") -> str:
-    """Slip ``kind`` of ``dossier``; KeyError for an unknown kind, LookupError when the
-    dossier has no entry to make it from."""
+                     place: str = "", verification: Verification | None = None) -> str:
+    """Slip ``kind`` of ``dossier``, with the issued document's verification code and QR code if
+    given; KeyError for an unknown kind, LookupError when the dossier has no entry to make it from."""
     slip = SLIPS[kind]
     entry = source_entry(slip, dossier)
     if entry is None:
         raise LookupError(f"hồ sơ {dossier.id} không có {slip.title.lower()}")
-    return _CONTEXTS.get(slip.kind, _notice)(service, slip, dossier, entry, lookup_url, place)
+    return _CONTEXTS.get(slip.kind, _notice)(service, slip, dossier, entry, lookup_url, place, verification)
 
 
 def render_slip_pdf(service: Service, kind: str, dossier: Dossier, lookup_url: str | None = None,
-                    place: str = "") -> bytes:
+                    place: str = "", verification: Verification | None = None) -> bytes:
     with timed(f"slip-{kind}"):
-        return _pdf().html_to_pdf(render_slip_html(service, kind, dossier, lookup_url, place))
+        return _pdf().html_to_pdf(render_slip_html(service, kind, dossier, lookup_url, place, verification))
 
 
-Render = Callable[[Service, Slip, Dossier, LogEntry, "str | None", str], str]
+Render = Callable[[Service, Slip, Dossier, LogEntry, "str | None", str, "Verification | None"], str]
 
 
 def _receipt(service: Service, slip: Slip, dossier: Dossier, entry: LogEntry, lookup_url: str | None,
-             place: str) -> str:
-    return _pdf().render_receipt_html(service, dossier, entry.actor_name, lookup_url, place=place)
+             place: str, verification: Verification | None) -> str:
+    return _pdf().render_receipt_html(service, dossier, entry.actor_name, lookup_url, place=place,
+                                      verification=verification)
 
 
 def _notice(service: Service, slip: Slip, dossier: Dossier, entry: LogEntry, lookup_url: str | None,
-            place: str) -> str:
+            place: str, verification: Verification | None) -> str:
     """Slips 02 to 05: the heading, the dossier, the entry's note, the clerk."""
     pdf = _pdf()
     pdf._same_service(service, dossier)
@@ -132,7 +137,7 @@ def _notice(service: Service, slip: Slip, dossier: Dossier, entry: LogEntry, loo
         entry_date=pdf._short_date(entry.at),
         submitted=pdf._short_date(dossier.submitted_at) if dossier.submitted_at else "",
         accepted=pdf._short_date(dossier.accepted_at) if dossier.accepted_at else "",
-        place_date=pdf.place_date(place, entry.at), watermark=False,
+        place_date=pdf.place_date(place, entry.at), watermark=False, verification=verification,
     )
 
 

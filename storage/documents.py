@@ -2,6 +2,8 @@
 
     documents/.lock          one writer at a time, across processes (storage.lock)
     documents/NN.json        a TinyDB database per first two hex digits of the hash
+    documents/codes/XY.json  the index by verification code: code -> hash, per first two characters
+                             of the code (a reserved code not yet recorded maps to null)
 
 Recording a document rewrites one of 256 small files, whatever the number issued, and a
 look-up reads one. Each file is replaced whole, by a rename (storage.atomic), so a reader
@@ -20,11 +22,12 @@ from tinydb import Query, TinyDB
 from tinydb.storages import Storage
 
 from engine.clock import in_vietnam
-from engine.documents import DocumentNotFound, IssuedDocument, is_sha256
+from engine.documents import CodeTaken, DocumentNotFound, IssuedDocument, is_sha256, new_code, normalize_code
 from storage.atomic import dump_json, write_atomic
 from storage.lock import WriteLock
 
 TABLE = "documents"
+CODES = "codes"
 
 
 def to_row(document: IssuedDocument) -> dict[str, Any]:
@@ -33,7 +36,7 @@ def to_row(document: IssuedDocument) -> dict[str, Any]:
         "dossier_id": document.dossier_id, "agency": document.agency, "agency_name": document.agency_name,
         "issued_at": document.issued_at.isoformat(), "signed": document.signed,
         "revoked_at": document.revoked_at.isoformat() if document.revoked_at else None,
-        "revoked_reason": document.revoked_reason,
+        "revoked_reason": document.revoked_reason, "code": document.code,
     }
 
 
@@ -44,7 +47,7 @@ def from_row(row: dict[str, Any]) -> IssuedDocument:
         agency=row["agency"], agency_name=row["agency_name"],
         issued_at=in_vietnam(dt.datetime.fromisoformat(row["issued_at"])),
         signed=bool(row["signed"]), revoked_at=in_vietnam(dt.datetime.fromisoformat(revoked)) if revoked else None,
-        revoked_reason=row.get("revoked_reason") or "",
+        revoked_reason=row.get("revoked_reason") or "", code=row.get("code") or "",
     )
 
 
@@ -74,6 +77,9 @@ class TinyDBDocumentRegistry:
     def _shard(self, sha256: str) -> TinyDB:
         return TinyDB(self.root / f"{sha256[:2]}.json", storage=AtomicFileStorage)
 
+    def _codes(self, code: str) -> TinyDB:
+        return TinyDB(self.root / CODES / f"{code[:2]}.json", storage=AtomicFileStorage)
+
     def frozen(self) -> WriteLock:
         """The writers' lock: ``with registry.frozen():`` nothing is recorded or revoked in any
         process until the block ends (for a backup)."""
@@ -82,10 +88,39 @@ class TinyDBDocumentRegistry:
     def add(self, document: IssuedDocument) -> None:
         if not is_sha256(document.sha256):
             raise ValueError(f"not a SHA-256 in hex: {document.sha256!r}")
+        code = document.code
+        if code and normalize_code(code) != code:
+            raise ValueError(f"not a verification code: {code!r}")
         with self._lock, self._shard(document.sha256) as db:
             table = db.table(TABLE)
-            if not table.contains(Query().sha256 == document.sha256):
-                table.insert(to_row(document))
+            if table.contains(Query().sha256 == document.sha256):
+                return
+            if code:
+                (self.root / CODES).mkdir(exist_ok=True)
+                with self._codes(code) as index:
+                    held = index.table(CODES).get(Query().code == code)
+                    if held is not None and held["sha256"] not in (None, document.sha256):
+                        raise CodeTaken(code)
+                    index.table(CODES).upsert({"code": code, "sha256": document.sha256}, Query().code == code)
+            table.insert(to_row(document))
+
+    def reserve_code(self) -> str:
+        (self.root / CODES).mkdir(exist_ok=True)
+        with self._lock:
+            while True:  # a second draw: about once in 10^17 codes
+                code = new_code()
+                with self._codes(code) as index:
+                    if not index.table(CODES).contains(Query().code == code):
+                        index.table(CODES).insert({"code": code, "sha256": None})
+                        return code
+
+    def by_code(self, code: str) -> IssuedDocument | None:
+        code = normalize_code(code)
+        if code is None or not (self.root / CODES / f"{code[:2]}.json").exists():
+            return None
+        with self._codes(code) as index:  # no lock: replaced whole, like the shards
+            held = index.table(CODES).get(Query().code == code)
+        return self.get(held["sha256"]) if held and held["sha256"] else None
 
     def get(self, sha256: str) -> IssuedDocument | None:
         if not is_sha256(sha256):

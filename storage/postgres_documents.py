@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from engine.documents import DocumentNotFound, IssuedDocument, is_sha256
+import psycopg
+
+from engine.documents import CodeTaken, DocumentNotFound, IssuedDocument, is_sha256, new_code, normalize_code
 from storage.postgres import Database, aware
 
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
@@ -26,15 +28,25 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             revoked_reason text NOT NULL DEFAULT ''
         )""",
     ),
+    (  # 2: the verification code printed beside the QR code (engine.documents.new_code); reserved
+       # codes (printed, not yet signed and recorded) in their own table, so no two documents get one
+        "ALTER TABLE {schema}.issued_documents ADD COLUMN code text CHECK (code ~ '^[0-9A-Z]{{12}}$')",
+        "CREATE UNIQUE INDEX issued_documents_code ON {schema}.issued_documents (code)",
+        """CREATE TABLE {schema}.document_codes (
+            code text PRIMARY KEY,
+            reserved_at timestamptz NOT NULL DEFAULT now()
+        )""",
+    ),
 )
 
-_COLUMNS = ("sha256, kind, title, dossier_id, agency, agency_name, issued_at, signed, revoked_at, revoked_reason")
+_COLUMNS = ("sha256, kind, title, dossier_id, agency, agency_name, issued_at, signed, revoked_at, revoked_reason,"
+            " code")
 
 
 def _document(row: tuple) -> IssuedDocument:
-    sha256, kind, title, dossier_id, agency, agency_name, issued_at, signed, revoked_at, reason = row
+    sha256, kind, title, dossier_id, agency, agency_name, issued_at, signed, revoked_at, reason, code = row
     return IssuedDocument(sha256, kind, title, dossier_id, agency, agency_name, aware(issued_at), signed,
-                          aware(revoked_at), reason)
+                          aware(revoked_at), reason, code or "")
 
 
 class PostgresDocumentRegistry:
@@ -42,8 +54,11 @@ class PostgresDocumentRegistry:
         db.migrate("documents", MIGRATIONS)
         self.db = db
         self._add = db.sql(f"INSERT INTO {{schema}}.issued_documents ({_COLUMNS})"
-                           " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (sha256) DO NOTHING")
+                           " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (sha256) DO NOTHING")
         self._get = db.sql(f"SELECT {_COLUMNS} FROM {{schema}}.issued_documents WHERE sha256 = %s")
+        self._by_code = db.sql(f"SELECT {_COLUMNS} FROM {{schema}}.issued_documents WHERE code = %s")
+        self._reserve = db.sql("INSERT INTO {schema}.document_codes (code) VALUES (%s)"
+                               " ON CONFLICT (code) DO NOTHING RETURNING code")
         self._revoke = db.sql(f"UPDATE {{schema}}.issued_documents SET revoked_at = %s, revoked_reason = %s"
                               f" WHERE sha256 = %s RETURNING {_COLUMNS}")
 
@@ -51,9 +66,30 @@ class PostgresDocumentRegistry:
         if not is_sha256(document.sha256):
             raise ValueError(f"not a SHA-256 in hex: {document.sha256!r}")
         d = document
+        if d.code and normalize_code(d.code) != d.code:
+            raise ValueError(f"not a verification code: {d.code!r}")
+        try:
+            with self.db.connection() as conn:
+                conn.execute(self._add, [d.sha256, d.kind, d.title, d.dossier_id, d.agency, d.agency_name,
+                                         aware(d.issued_at), d.signed, aware(d.revoked_at), d.revoked_reason,
+                                         d.code or None])
+        except psycopg.errors.UniqueViolation as exc:  # the code's unique index (the hash's: DO NOTHING)
+            raise CodeTaken(d.code) from exc
+
+    def reserve_code(self) -> str:
         with self.db.connection() as conn:
-            conn.execute(self._add, [d.sha256, d.kind, d.title, d.dossier_id, d.agency, d.agency_name,
-                                     aware(d.issued_at), d.signed, aware(d.revoked_at), d.revoked_reason])
+            while True:  # a second draw: about once in 10^17 codes
+                row = conn.execute(self._reserve, [new_code()]).fetchone()
+                if row is not None:
+                    return row[0]
+
+    def by_code(self, code: str) -> IssuedDocument | None:
+        code = normalize_code(code)
+        if code is None:
+            return None
+        with self.db.connection() as conn:
+            row = conn.execute(self._by_code, [code]).fetchone()
+        return _document(row) if row else None
 
     def get(self, sha256: str) -> IssuedDocument | None:
         if not is_sha256(sha256):

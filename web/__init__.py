@@ -23,6 +23,8 @@ from web import (access_log, accounts, auth, authoring, desk, dossiers, errors, 
                  input_checks, limits, lookup, mail, metrics, page_cache, places, request_log, rescue, resources,
                  security_headers, service_use, services, signing, verify, wallet)
 
+DEFAULT_CITY = "Thành phố Vị Thanh"  # CITY_NAME unless DVC_CITY_NAME says otherwise
+
 # DVC_* environment variable -> setting, for the settings taken as they are.
 _ENV = {
     "DVC_CITY_NAME": "CITY_NAME",
@@ -78,7 +80,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     instance = (test_config or {}).get("INSTANCE_PATH")
     app = Flask(__name__, instance_path=str(Path(instance).resolve() if instance else instance_folder()))
     app.config.from_mapping(
-        CITY_NAME="Thành phố Vị Thanh",
+        CITY_NAME=DEFAULT_CITY,
         SCHEMAS_ROOT=DEFAULT_ROOT,
         PUBLIC_URL=None,  # e.g. https://dichvucong.vithanh.gov.vn: the address in e-mailed links
         SESSION_COOKIE_HTTPONLY=True,

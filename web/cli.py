@@ -703,15 +703,19 @@ def _default_instance() -> Path:
                    "nếu không thì $DVC_INSTANCE/store hoặc instance/store).")
 @click.option("--schemas", "schemas_root", type=click.Path(file_okay=False, path_type=Path), default=None)
 @click.option("--base-url", envvar="DVC_PUBLIC_URL", default="http://127.0.0.1:5000", show_default=True,
-              help="Địa chỉ công khai của cổng, cho mã QR tra cứu hồ sơ.")
+              help="Địa chỉ công khai của cổng ($DVC_PUBLIC_URL), cho mã QR tra cứu hồ sơ và mã QR kiểm tra văn bản.")
+@click.option("--no-issue", is_flag=True,
+              help="Không cấp văn bản: không in mã kiểm tra, không ký số, không ghi vào sổ văn bản đã cấp "
+                   "(bản nháp để xem).")
 def print_command(ids: tuple[str, ...], service_code: str | None, statuses: tuple[str, ...], date_from, date_to,
                   out_dir: Path, merge: bool, jobs: int, store_path: Path | None, schemas_root: Path | None,
-                  base_url: str) -> None:
+                  base_url: str, no_issue: bool) -> None:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from engine.catalog import DEFAULT_ROOT
-    from operations.printing import print_dossiers
+    from operations.printing import Issuer, print_dossiers
+    from storage.documents import TinyDBDocumentRegistry
     from storage.tinydb_store import TinyDBStore
 
     filtered = service_code or statuses or date_from or date_to
@@ -727,10 +731,13 @@ def print_command(ids: tuple[str, ...], service_code: str | None, statuses: tupl
     # The portal's own store: TinyDB in a folder, or the database DVC_DATABASE_URL names.
     if store_path:
         store, definitions = TinyDBStore(store_path), instance / "definitions"
+        registry = None if no_issue else TinyDBDocumentRegistry(instance / "documents")
     else:
         stores = resources.open_stores(database_url, instance)
         stores.definitions.versions()  # the published versions' files, into the node's cache folder
-        store, definitions = stores.dossiers, stores.definitions.root
+        store, definitions, registry = stores.dossiers, stores.definitions.root, stores.documents
+    # Issued as the desk's prints are: a code and its QR code, the agency's signature, the registry.
+    issuer = None if no_issue else Issuer(registry, _print_signer(instance))
 
     missing: list[tuple[str, str]] = []
     dossiers = []
@@ -753,7 +760,7 @@ def print_command(ids: tuple[str, ...], service_code: str | None, statuses: tupl
     with Progress(*columns, console=console) as progress:
         task = progress.add_task("in", total=len(dossiers))
         result = print_dossiers(dossiers, out_dir, jobs=jobs, merge=merge, base_url=base_url, schemas_root=root,
-                                definitions=definitions,
+                                definitions=definitions, issuer=issuer,
                                 on_done=lambda _id, _error: progress.advance(task))
     failed = missing + result.failed
     where = result.written[-1] if merge and result.written else out_dir
@@ -762,6 +769,20 @@ def print_command(ids: tuple[str, ...], service_code: str | None, statuses: tupl
         click.echo(f"Lỗi: hồ sơ {dossier_id}: {reason}", err=True)
     if failed:
         sys.exit(1)
+
+
+def _print_signer(instance: Path):
+    """The portal's signing (web.signing) from the same settings, without building the app:
+    DVC_SIGNING_KEYS, DVC_TSA_URL, DVC_CITY_NAME (the signature's place)."""
+    from web import DEFAULT_CITY, env_config
+    from web.signing import SigningSetupError, load_keys, signer
+
+    config = env_config()
+    try:
+        keys = load_keys(config.get("SIGNING_KEYS"), instance)
+    except SigningSetupError as exc:
+        raise click.ClickException(str(exc)) from None
+    return signer(keys, config.get("CITY_NAME", DEFAULT_CITY), config.get("TSA_URL") or None)
 
 
 # -- the workflow (engine/workflow.py) -----------------------------------------------------

@@ -37,6 +37,7 @@ from web.auth import actor, current_user, roles_required
 from web.found import dossier_or_404, version_or_404
 from web.lookup import status_url
 from web.slips import slip_place, slip_response, slips_for
+from web.verify import verification
 
 bp = Blueprint("desk", __name__, url_prefix="/mot-cua")
 
@@ -289,8 +290,11 @@ def _lookup_url(dossier: Dossier) -> str | None:
 @roles_required(*DESK)
 def print_dossier(dossier_id: str):
     dossier, service = dossier_or_404(dossier_id)
-    pdf = _printing().render_dossier_pdf(service, dossier, _lookup_url(dossier))
-    pdf = documents.issue(resources.portal(), pdf, kind=PRINTED, title="Bản in hồ sơ", dossier_id=dossier.id,
+    printing, url = _printing(), _lookup_url(dossier)
+    # Reserve a code, print it with its QR code, sign, record (operations.documents.issue).
+    pdf = documents.issue(resources.portal(),
+                          lambda code: printing.render_dossier_pdf(service, dossier, url, verification(code)),
+                          kind=PRINTED, title="Bản in hồ sơ", dossier_id=dossier.id,
                           agency=service.info.agency.code, agency_name=service.info.agency.name)
     return _pdf(pdf, f"ho-so-{dossier.id}.pdf")
 
@@ -302,8 +306,11 @@ def print_receipt(dossier_id: str):
     if dossier.receipt_number is None:
         abort(404)
     accepted_by = next((e.actor_name for e in reversed(dossier.log) if e.action == "accept"), current_user().full_name)
-    pdf = _printing().render_receipt_pdf(service, dossier, accepted_by, _lookup_url(dossier), slip_place())
-    pdf = documents.issue(resources.portal(), pdf, kind=RECEIPT, title="Giấy tiếp nhận hồ sơ và hẹn trả kết quả",
+    printing, url, place = _printing(), _lookup_url(dossier), slip_place()
+    pdf = documents.issue(resources.portal(),
+                          lambda code: printing.render_receipt_pdf(service, dossier, accepted_by, url, place,
+                                                                   verification(code)),
+                          kind=RECEIPT, title="Giấy tiếp nhận hồ sơ và hẹn trả kết quả",
                           dossier_id=dossier.id, agency=service.info.agency.code,
                           agency_name=service.info.agency.name)
     return _pdf(pdf, f"bien-nhan-{dossier.receipt_number}.pdf")
@@ -329,25 +336,32 @@ def print_selected():
     """The inbox's selection as one PDF (a few at the desk; `dichvucong print` for batches)."""
     from pypdf import PdfReader, PdfWriter
 
-    writer, agencies, printed = PdfWriter(), {}, []
+    agencies, chosen = {}, []
     for dossier_id in request.form.getlist("chon")[:50]:
         dossier = resources.dossiers().get(dossier_id)
         if dossier is None or not resources.workflow().can_view(dossier, actor()):
             continue
         service = version_or_404(dossier)
         agencies[service.info.agency.code] = service.info.agency.name
-        printed.append(dossier.id)
-        pdf = _printing().render_dossier_pdf(service, dossier, _lookup_url(dossier))
-        for page in PdfReader(io.BytesIO(pdf)).pages:
-            writer.add_page(page)
-    if not writer.pages:
+        chosen.append((dossier, service))
+    if not chosen:
         flash(_("Chưa chọn hồ sơ nào để in."), "error")
         return redirect(url_for("desk.inbox")), 303
-    out = io.BytesIO()
-    writer.write(out)
-    pdf = out.getvalue()
+    printed = [dossier.id for dossier, _service in chosen]
+
+    def render(code: str) -> bytes:
+        """Every chosen dossier, each printed with the one code of the PDF they make together."""
+        writer = PdfWriter()
+        for dossier, service in chosen:
+            pdf = _printing().render_dossier_pdf(service, dossier, _lookup_url(dossier), verification(code))
+            for page in PdfReader(io.BytesIO(pdf)).pages:
+                writer.add_page(page)
+        out = io.BytesIO()
+        writer.write(out)
+        return out.getvalue()
+
     # One agency's dossiers: its signature; several agencies' together: none (but recorded all the same).
-    pdf = documents.issue(resources.portal(), pdf, kind=PRINTED, title="Bản in hồ sơ", dossier_id=",".join(printed),
+    pdf = documents.issue(resources.portal(), render, kind=PRINTED, title="Bản in hồ sơ", dossier_id=",".join(printed),
                           agency=",".join(sorted(agencies)),
                           agency_name=", ".join(agencies[a] for a in sorted(agencies)), sign=len(agencies) == 1)
     return _pdf(pdf, f"ho-so-{resources.portal().now():%Y%m%d-%H%M}.pdf")

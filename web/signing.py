@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -37,9 +38,20 @@ class SigningSetupError(RuntimeError):
 def init_app(app: Flask) -> None:
     keys = load_keys(app.config.get("SIGNING_KEYS"), Path(app.instance_path))
     app.extensions[EXTENSION] = keys
-    location = app.config["CITY_NAME"]
     tsa = app.config.get("TSA_URL") or None
+    resources.portal(app).sign = signer(keys, app.config["CITY_NAME"], tsa)
+    if keys:  # what the verification page checks signatures against (no keys: no pyHanko to import)
+        from renderers.signing import trust_of
 
+        resources.portal(app).trust = trust_of(keys.values())
+    if keys:
+        app.logger.info("ký số văn bản: %d cơ quan có khóa (%s)%s", len(keys), ", ".join(sorted(keys)),
+                        f", dấu thời gian từ {tsa}" if tsa else "")
+
+
+def signer(keys: dict[str, Any], location: str, tsa: str | None = None) -> Callable[[bytes, str, str], bytes]:
+    """``sign(pdf, agency, reason)``: signed with the agency's key of ``keys`` (load_keys), or as it
+    is when the agency has none. Also for ``dichvucong print``, which runs without the app."""
     def sign(pdf: bytes, agency: str, reason: str) -> bytes:
         key = keys.get(agency)
         if key is None:
@@ -48,14 +60,7 @@ def init_app(app: Flask) -> None:
 
         return sign_pdf(pdf, key, reason, location, tsa)
 
-    resources.portal(app).sign = sign
-    if keys:  # what the verification page checks signatures against (no keys: no pyHanko to import)
-        from renderers.signing import trust_of
-
-        resources.portal(app).trust = trust_of(keys.values())
-    if keys:
-        app.logger.info("ký số văn bản: %d cơ quan có khóa (%s)%s", len(keys), ", ".join(sorted(keys)),
-                        f", dấu thời gian từ {tsa}" if tsa else "")
+    return sign
 
 
 def signed(pdf_bytes: bytes, agency_code: str, reason: str) -> bytes:

@@ -11,6 +11,7 @@ from operations import slips
 from web import resources
 from web.auth import actor
 from web.lookup import status_url
+from web.verify import verification
 
 
 def slip_place() -> str:
@@ -21,7 +22,8 @@ def slip_place() -> str:
 def slip_response(dossier_id: str, kind: str) -> Response:
     """Slip ``kind`` of the dossier for the signed-in person, or 404."""
     try:
-        content, name = slips.slip_pdf(resources.portal(), dossier_id, actor(), kind, status_url, slip_place())
+        content, name = slips.slip_pdf(resources.portal(), dossier_id, actor(), kind, status_url, slip_place(),
+                                       verification)
     except NotFound:
         abort(404)
     response = Response(content, mimetype="application/pdf")

@@ -77,8 +77,16 @@ def test_batch_printing_reads_the_dossiers_from_postgresql(app, client, househol
     result = CliRunner().invoke(main, ["print", dossier_id, "-o", str(out), "--jobs", "1"])
     assert result.exit_code == 0, result.output
     [pdf] = out.glob("*.pdf")
-    assert "Hộ kinh doanh Quán cơm Thanh Tâm" in "".join(page.extract_text() for page in PdfReader(pdf).pages)
-    assert not (tmp_path / "store").exists()
+    text = "".join(page.extract_text() for page in PdfReader(pdf).pages)
+    assert "Hộ kinh doanh Quán cơm Thanh Tâm" in text
+    assert not (tmp_path / "store").exists() and not (tmp_path / "documents").exists()
+    # Issued: recorded in the database's registry under the code it prints
+    import hashlib
+    import re
+
+    code = re.search(r"Mã kiểm tra: ([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})", text).group(1)
+    found = resources.portal(app).documents.by_code(code)
+    assert found.sha256 == hashlib.sha256(pdf.read_bytes()).hexdigest() and found.dossier_id == dossier_id
 
 
 def test_a_nul_character_is_refused_with_a_page_not_a_server_error(app, client, household, schema):
