@@ -10,8 +10,9 @@ and tell the citizen by e-mail.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from engine import corrections, lifecycle
 from engine.documents import RESULT
@@ -48,22 +49,25 @@ def action_at(portal: Portal, slug: str) -> Transition:
 
 
 def act(portal: Portal, dossier_id: str, actor: Actor, action: str, posted: Posted,
-        place: str = "") -> tuple[Dossier, str]:
+        place: str = "", verification: Callable[[str], Any] | None = None) -> tuple[Dossier, str]:
     """Take ``action``; returns the stored dossier and the note the citizen was sent.
 
     An action that takes a result file, taken without one for a service that has an
     e-result (``ResultDocument``), issues the e-result: printed from the dossier with the
     clerk's text, then kept, signed and recorded as an uploaded result is. ``place``: the
-    place name before its date."""
+    place name before its date; ``verification``: what it prints to be checked for a
+    reserved code (renderers.pdf.Verification), as every document the desk prints."""
     dossier, service = load(portal, dossier_id, actor)
     transition = portal.workflow[action]
-    result_file, signed = None, []  # signed: whether the kept result PDF carries the agency's signature
+    result_file, signed, code = None, [], ""  # signed: whether the kept result PDF carries the agency's signature
     takes_file = any(i.kind == "file" for i in transition.inputs)
     if posted.result_file is None and takes_file and service.info.result_document is not None:
         portal.workflow.check(dossier, actor, action, portal.now())  # nothing is printed for a refused action
         from renderers.e_result import FILENAME, render_e_result_pdf  # WeasyPrint: imported by the first print
 
-        pdf = render_e_result_pdf(service, dossier, posted.note.strip(), actor.name, portal.now(), place)
+        code = portal.documents.reserve_code() if verification is not None else ""
+        pdf = render_e_result_pdf(service, dossier, posted.note.strip(), actor.name, portal.now(), place,
+                                  verification(code) if code else None)
         posted = replace(posted, result_file=Upload(f"{FILENAME}.pdf", pdf, cleaned=True))
     if posted.result_file is not None and takes_file:
         portal.workflow.check(dossier, actor, action, portal.now())  # nothing is kept for a refused action
@@ -89,7 +93,7 @@ def act(portal: Portal, dossier_id: str, actor: Actor, action: str, posted: Post
         raise
     if result_file is not None and result_file.media_type == "application/pdf":  # as the citizen downloads it
         record(portal, result_file.sha256, kind=RESULT, title=RESULT_REASON, dossier_id=updated.id,
-               agency=service.info.agency.code, agency_name=service.info.agency.name, signed=any(signed))
+               agency=service.info.agency.code, agency_name=service.info.agency.name, signed=any(signed), code=code)
     note = updated.log[-1].note if any(i.name == "note" for i in transition.inputs) else ""
     owner = portal.users.get(updated.owner)
     if owner is not None:

@@ -50,7 +50,9 @@ def lines(service: Service, dossier: Dossier) -> list[tuple[str, str]]:
 
 
 def render_e_result_html(service: Service, dossier: Dossier, note: str, clerk_name: str,
-                         issued_at: dt.datetime, place: str = "") -> str:
+                         issued_at: dt.datetime, place: str = "",
+                         verification: pdf.Verification | None = None) -> str:
+    """``verification``: the code and QR code the document prints to be checked."""
     document = service.info.result_document
     if document is None:
         raise ValueError(f"dịch vụ {service.slug} không có mẫu kết quả điện tử (result_document)")
@@ -61,10 +63,13 @@ def render_e_result_html(service: Service, dossier: Dossier, note: str, clerk_na
         identity=f"Kết quả điện tử · Số biên nhận {dossier.receipt_number} · Hồ sơ {dossier.id}",
         service=service, info=service.info, dossier=dossier, lines=lines(service, dossier), note=note,
         clerk_name=clerk_name, place_date=pdf.place_date(place, issued_at), watermark=False,
+        verification=verification,
     )
 
 
 def render_e_result_pdf(service: Service, dossier: Dossier, note: str, clerk_name: str,
-                        issued_at: dt.datetime, place: str = "") -> bytes:
+                        issued_at: dt.datetime, place: str = "",
+                        verification: pdf.Verification | None = None) -> bytes:
     with timed("e-result"):
-        return pdf.html_to_pdf(render_e_result_html(service, dossier, note, clerk_name, issued_at, place))
+        return pdf.html_to_pdf(render_e_result_html(service, dossier, note, clerk_name, issued_at, place,
+                                                    verification))

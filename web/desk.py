@@ -244,7 +244,8 @@ def act(dossier_id: str, step: str):
         transition = operations.action_at(portal, step)
         if transition.confirm and request.form.get(CONFIRMED) != "1":
             return _ask(transition, dossier_id)
-        operations.act(portal, dossier_id, actor(), transition.action, _posted(), place=slip_place())
+        operations.act(portal, dossier_id, actor(), transition.action, _posted(), place=slip_place(),
+                       verification=verification)
     except NotFound:
         abort(404)
     except (LifecycleError, UploadRefused) as exc:

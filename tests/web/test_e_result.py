@@ -6,8 +6,10 @@ the citizen downloads a document anyone can check on "Kiểm tra văn bản"."""
 from __future__ import annotations
 
 import copy
+import hashlib
 import io
 import json
+from urllib.parse import urlsplit
 
 import pytest
 from pydantic import ValidationError
@@ -21,7 +23,8 @@ from renderers import e_result
 from tests.renderers.signing_helpers import PASSPHRASE, make_pki, no_network, signatures
 from tests.web.helpers import PASSWORD, body, login, post
 from tests.web.test_desk import WED, act, clock, pdf_text, stored
-from tests.web.test_verify import check, text
+from tests.web.test_verify import check, text, verdict
+from tests.web.test_verify_code import verification_url
 from web import create_app, resources
 
 __all__ = ["clock", "no_network"]  # fixtures, used by name
@@ -90,6 +93,10 @@ def test_a_result_recorded_without_a_file_is_the_signed_e_result(app, desk, clie
     answer = text(check(app, pdf))
     assert "Văn bản do Cổng dịch vụ công cấp, còn nguyên vẹn" in answer and POLICE_NAME in answer
     assert "Võ Thành Đạt" not in answer and "093203006728" not in answer  # nothing of the dossier's content
+    # Its QR code, scanned from the page, opens the same record
+    url = verification_url(pdf)
+    by_code = verdict(app.test_client().get(urlsplit(url).path))
+    assert "còn nguyên vẹn" in by_code and hashlib.sha256(pdf).hexdigest() in by_code
 
 
 def test_an_uploaded_result_file_is_kept_instead_of_the_e_result(app, desk, catalog, citizen, clock, no_network):
