@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import secrets
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Protocol
 
@@ -103,3 +104,6 @@ class DocumentRegistry(Protocol):
 
     def revoke(self, sha256: str, reason: str, at: dt.datetime) -> IssuedDocument:
         """Mark it revoked (a second revocation replaces the reason); DocumentNotFound if none."""
+
+    def every(self) -> Iterator[IssuedDocument]:
+        """Every recorded document, revoked ones included (``dichvucong storage copy``)."""

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -131,6 +132,12 @@ class TinyDBDocumentRegistry:
         with self._shard(sha256) as db:  # no lock: the file is replaced whole, never rewritten in place
             row = db.table(TABLE).get(Query().sha256 == sha256)
         return from_row(row) if row else None
+
+    def every(self) -> Iterator[IssuedDocument]:
+        for path in sorted(self.root.glob("??.json")):
+            with TinyDB(path, storage=AtomicFileStorage) as db:
+                rows = db.table(TABLE).all()
+            yield from map(from_row, rows)
 
     def revoke(self, sha256: str, reason: str, at: dt.datetime) -> IssuedDocument:
         if not is_sha256(sha256) or not (self.root / f"{sha256[:2]}.json").exists():

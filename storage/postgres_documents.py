@@ -7,6 +7,7 @@ Keyed by the hash; recording a document is one ``INSERT … ON CONFLICT DO NOTHI
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 
 import psycopg
 
@@ -59,6 +60,8 @@ class PostgresDocumentRegistry:
         self._by_code = db.sql(f"SELECT {_COLUMNS} FROM {{schema}}.issued_documents WHERE code = %s")
         self._reserve = db.sql("INSERT INTO {schema}.document_codes (code) VALUES (%s)"
                                " ON CONFLICT (code) DO NOTHING RETURNING code")
+        self._claim = db.sql("INSERT INTO {schema}.document_codes (code) VALUES (%s) ON CONFLICT (code) DO NOTHING")
+        self._every = db.sql(f"SELECT {_COLUMNS} FROM {{schema}}.issued_documents ORDER BY issued_at, sha256")
         self._revoke = db.sql(f"UPDATE {{schema}}.issued_documents SET revoked_at = %s, revoked_reason = %s"
                               f" WHERE sha256 = %s RETURNING {_COLUMNS}")
 
@@ -69,7 +72,9 @@ class PostgresDocumentRegistry:
         if d.code and normalize_code(d.code) != d.code:
             raise ValueError(f"not a verification code: {d.code!r}")
         try:
-            with self.db.connection() as conn:
+            with self.db.connection() as conn, conn.transaction():
+                if d.code:  # reserved already when printed here; a copied record's code is claimed with it
+                    conn.execute(self._claim, [d.code])
                 conn.execute(self._add, [d.sha256, d.kind, d.title, d.dossier_id, d.agency, d.agency_name,
                                          aware(d.issued_at), d.signed, aware(d.revoked_at), d.revoked_reason,
                                          d.code or None])
@@ -97,6 +102,11 @@ class PostgresDocumentRegistry:
         with self.db.connection() as conn:
             row = conn.execute(self._get, [sha256]).fetchone()
         return _document(row) if row else None
+
+    def every(self) -> Iterator[IssuedDocument]:
+        with self.db.connection() as conn:
+            rows = conn.execute(self._every).fetchall()
+        return map(_document, rows)
 
     def revoke(self, sha256: str, reason: str, at: dt.datetime) -> IssuedDocument:
         if not is_sha256(sha256):

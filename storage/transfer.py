@@ -2,7 +2,8 @@
 (TinyDB and files in the instance folder) to PostgreSQL when a portal outgrows one
 machine (``dichvucong storage copy``): accounts, dossiers, uploaded files (under their
 own ids, which the dossiers name), published definitions (under their own numbers) and
-withdrawals, and the e-mails still waiting.
+withdrawals, the e-mails still waiting, the citizens' "Kho giấy tờ" and the registry of
+issued documents (with their verification codes and revocations).
 
 It works through the repository interfaces only, reading dossiers a page at a time so a
 large store never sits in memory at once, and writes into an empty target: a copy is
@@ -32,6 +33,7 @@ class Copied:
     definitions: int = 0
     messages: int = 0
     wallet_items: int = 0
+    documents: int = 0
 
 
 def copy_all(source: Any, target: Any, on_progress: Callable[[int], None] = lambda n: None) -> Copied:
@@ -71,5 +73,9 @@ def copy_all(source: Any, target: Any, on_progress: Callable[[int], None] = lamb
     for item in source.wallet.every():  # their files came with the others above
         target.wallet.add(item)
         wallet_items += 1
+    documents = 0
+    for document in source.documents.every():  # the registry "Kiểm tra văn bản" answers from, codes and revocations too
+        target.documents.add(document)
+        documents += 1
     return Copied(users=len(users), dossiers=copied, files=files, definitions=len(versions), messages=messages,
-                  wallet_items=wallet_items)
+                  wallet_items=wallet_items, documents=documents)

@@ -507,8 +507,9 @@ def storage_copy(database_url: str, instance: Path | None) -> None:
     finally:
         target.close()
     click.echo(f"Đã chép {result.users} tài khoản, {result.dossiers} hồ sơ, {result.files} tệp đính kèm, "
-               f"{result.definitions} phiên bản dịch vụ đã công bố, {result.messages} thư đang chờ gửi và "
-               f"{result.wallet_items} giấy tờ trong Kho giấy tờ của công dân. "
+               f"{result.definitions} phiên bản dịch vụ đã công bố, {result.messages} thư đang chờ gửi, "
+               f"{result.wallet_items} giấy tờ trong Kho giấy tờ của công dân và "
+               f"{result.documents} văn bản trong sổ văn bản đã cấp (Kiểm tra văn bản). "
                "Đặt DVC_DATABASE_URL (và DVC_SECRET_KEY) để cổng dùng cơ sở dữ liệu này.")
 
 

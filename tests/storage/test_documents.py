@@ -138,3 +138,15 @@ def test_documents_recorded_before_codes_keep_their_record_after_the_migration(p
         assert registry.by_code(code).sha256 == document(b"new").sha256
     finally:
         db.close()
+
+
+def test_every_record_is_listed_with_its_code_and_revocation(registries):
+    registry = registries()
+    assert list(registry.every()) == []
+    code = registry.reserve_code()
+    coded = document(code=code)
+    registry.add(coded)
+    registry.add(document(b"%PDF ban in", kind="ban-in"))
+    revoked = registry.revoke(document(b"%PDF ban in").sha256, "In nhầm", ISSUED + dt.timedelta(days=1))
+    assert sorted(registries().every(), key=lambda d: d.sha256) == sorted([coded, revoked], key=lambda d: d.sha256)
+

@@ -130,6 +130,16 @@ def test_a_tinydb_portal_moves_to_postgresql_with_storage_copy(tmp_path, catalog
     published = publishing.publish(parts.definitions, parts.catalog, household.folder, household.slug)
     assert parts.mailer.drain()  # the dossiers' e-mails went to the development outbox
     parts.mailer.outbox.put(build_message("DVC <dvc@example.com>", "an@example.com", "Thư chờ gửi", "nội dung"))
+    # Two issued documents: one with its verification code, one revoked since.
+    from operations import documents
+
+    code = parts.documents.reserve_code()
+    with before.app_context():
+        documents.record(parts, "ab" * 32, kind="tiep-nhan", title="Giấy tiếp nhận hồ sơ và hẹn trả kết quả",
+                         dossier_id=next(iter(ids)), agency="ubnd-phuong-vi-thanh", signed=True, code=code)
+        documents.record(parts, "cd" * 32, kind="ban-in", title="Bản in hồ sơ", dossier_id=next(iter(ids)),
+                         agency="ubnd-phuong-vi-thanh", signed=False)
+        documents.revoke(parts, "cd" * 32, "In nhầm hồ sơ")
 
     url = f"{POSTGRES_URL}?schema={schema}"
     monkeypatch.setattr("storage.transfer.PAGE", 2)  # two pages of dossiers
@@ -137,8 +147,8 @@ def test_a_tinydb_portal_moves_to_postgresql_with_storage_copy(tmp_path, catalog
     result = runner.invoke(main, ["storage", "copy", url, "--instance", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert "Đã chép 2 hồ sơ..." in result.output
-    assert ("Đã chép 2 tài khoản, 3 hồ sơ, 2 tệp đính kèm, 1 phiên bản dịch vụ đã công bố, 1 thư đang chờ gửi và 1 giấy tờ"
-            in result.output)
+    assert ("Đã chép 2 tài khoản, 3 hồ sơ, 2 tệp đính kèm, 1 phiên bản dịch vụ đã công bố, 1 thư đang chờ gửi, 1 giấy tờ"
+            " trong Kho giấy tờ của công dân và 2 văn bản trong sổ văn bản đã cấp" in result.output)
     again = runner.invoke(main, ["storage", "copy", url, "--instance", str(tmp_path)])
     assert again.exit_code == 1 and "đã có dữ liệu" in again.output  # never a merge
 
@@ -158,6 +168,11 @@ def test_a_tinydb_portal_moves_to_postgresql_with_storage_copy(tmp_path, catalog
         assert resources.portal(after).mailer.depth() == 1
         [item] = resources.portal(after).wallet.items(citizen.id)
         assert item.label == "Căn cước" and client.get(f"/kho-giay-to/{item.id}/tep").data == pdf_bytes()
+        # "Kiểm tra văn bản" answers on PostgreSQL for what was issued on TinyDB
+        registry = resources.portal(after).documents
+        assert registry.by_code(code).sha256 == "ab" * 32
+        assert registry.get("cd" * 32).revoked_reason == "In nhầm hồ sơ"
+        assert registry.reserve_code() != code
     finally:
         resources.portal(after).close()
 
