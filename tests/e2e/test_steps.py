@@ -104,6 +104,12 @@ def walk_in_steps(walk, portal: str, dossier_id: str, app) -> None:
 
 @pytest.mark.parametrize("width", ["desktop", "phone"])
 def test_a_form_walked_in_steps_without_javascript(app, portal, catalog, browser, open_context, width):
+    twice(app, portal, catalog, browser, open_context, width, walk_in_steps, "steps")
+
+
+def twice(app, portal: str, catalog, browser, open_context, width: str, walk_through, shots: str) -> None:
+    """``walk_through`` a fresh permit dossier without JavaScript (what must work), then another
+    with it, taking the screenshots and axe checks at this width into outputs/screenshots/``shots``."""
     permit = catalog[PERMIT]
     citizen = add_user(app, "congdan", full_name="Nguyễn Hoàng Long", id_number="093084007315",
                        email="hoanglong@example.com")
@@ -112,22 +118,18 @@ def test_a_form_walked_in_steps_without_javascript(app, portal, catalog, browser
         store = resources.portal(app).dossiers
         ids = [store.add(lifecycle.create(permit, to_actor(citizen), copy.deepcopy(permit.sample), [], now,
                                           citizen.id_number)).id for _ in range(2)]
-
-    # Without JavaScript: the walk itself
     context = browser.new_context(java_script_enabled=False, locale="vi-VN", **WIDTHS[width])
     context.set_default_timeout(10_000)
     try:
         page = context.new_page()
         sign_in(page, portal)
-        walk_in_steps(Quiet(page, width), portal, ids[0], app)
+        walk_through(Quiet(page, width), portal, ids[0], app)
     finally:
         context.close()
-
-    # With JavaScript, the same pages again: screenshots and axe at this width
     page = open_context(width).new_page()
-    walk = Walk(page, "steps", width)
+    walk = Walk(page, shots, width)
     sign_in(page, portal)
-    walk_in_steps(walk, portal, ids[1], app)
+    walk_through(walk, portal, ids[1], app)
     walk.finish()
 
 
@@ -173,27 +175,4 @@ def draft_at_step_two(walk, portal: str, dossier_id: str, app) -> None:
 @pytest.mark.parametrize("width", ["desktop", "phone"])
 def test_a_draft_saved_at_step_two_resumes_there_without_javascript(app, portal, catalog, browser, open_context,
                                                                      width):
-    permit = catalog[PERMIT]
-    citizen = add_user(app, "congdan", full_name="Nguyễn Hoàng Long", id_number="093084007315",
-                       email="hoanglong@example.com")
-    now = dt.datetime.now(ZoneInfo("Asia/Ho_Chi_Minh"))
-    with app.app_context():
-        store = resources.portal(app).dossiers
-        ids = [store.add(lifecycle.create(permit, to_actor(citizen), copy.deepcopy(permit.sample), [], now,
-                                          citizen.id_number)).id for _ in range(2)]
-
-    context = browser.new_context(java_script_enabled=False, locale="vi-VN", **WIDTHS[width])
-    context.set_default_timeout(10_000)
-    try:
-        page = context.new_page()
-        sign_in(page, portal)
-        draft_at_step_two(Quiet(page, width), portal, ids[0], app)
-    finally:
-        context.close()
-
-    # With JavaScript, the same pages again: screenshots and axe at this width
-    page = open_context(width).new_page()
-    walk = Walk(page, "steps_draft", width)
-    sign_in(page, portal)
-    draft_at_step_two(walk, portal, ids[1], app)
-    walk.finish()
+    twice(app, portal, catalog, browser, open_context, width, draft_at_step_two, "steps_draft")
