@@ -45,7 +45,7 @@ def test_a_typed_code_shows_the_document_genuine_and_a_wrong_one_not_found(reque
     walk.press(page.get_by_role("button", name="Tra mã"))
     assert page.url == f"{portal}/kiem-tra-van-ban/ma/{code}"
     verdict = page.locator("section.verdict")
-    expect(verdict.get_by_role("heading")).to_have_text("Văn bản do Cổng dịch vụ công cấp, còn nguyên vẹn")
+    expect(verdict.get_by_role("heading")).to_have_text("Cổng dịch vụ công đã cấp văn bản có mã này")
     expect(verdict).to_contain_text("Giấy tiếp nhận hồ sơ và hẹn trả kết quả")
     expect(verdict).to_contain_text(AGENCY_NAME)
     expect(verdict).to_contain_text(grouped_code(code))

@@ -96,7 +96,7 @@ def test_a_result_recorded_without_a_file_is_the_signed_e_result(app, desk, clie
     # Its QR code, scanned from the page, opens the same record
     url = verification_url(pdf)
     by_code = verdict(app.test_client().get(urlsplit(url).path))
-    assert "còn nguyên vẹn" in by_code and hashlib.sha256(pdf).hexdigest() in by_code
+    assert "đã cấp văn bản có mã này" in by_code and hashlib.sha256(pdf).hexdigest() in by_code
 
 
 def test_an_uploaded_result_file_is_kept_instead_of_the_e_result(app, desk, catalog, citizen, clock, no_network):

@@ -61,7 +61,8 @@ def test_the_receipt_s_qr_code_opens_its_record_genuine_then_revoked(app, receip
     page = visitor.get(urlsplit(url).path)
     assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
     answer = verdict(page)
-    assert "Văn bản do Cổng dịch vụ công cấp, còn nguyên vẹn" in answer
+    assert "Cổng dịch vụ công đã cấp văn bản có mã này" in answer
+    assert "trùng khớp từng byte" not in answer  # no file was checked: the record, not the paper in hand
     assert "Giấy tiếp nhận hồ sơ và hẹn trả kết quả" in answer and AGENCY_NAME in answer
     assert grouped_code(code) in answer and hashlib.sha256(receipt).hexdigest() in answer
 
@@ -81,7 +82,7 @@ def test_the_printed_dossier_and_a_slip_carry_their_own_codes(app, desk, citizen
     assert urls[0] != urls[1]
     for pdf, url, title in zip((printed, slip), urls, ("Bản in hồ sơ", "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ")):
         answer = verdict(app.test_client().get(urlsplit(url).path))
-        assert "còn nguyên vẹn" in answer and title in answer
+        assert "đã cấp văn bản có mã này" in answer and title in answer
         assert hashlib.sha256(pdf).hexdigest() in answer
         assert resources.portal(app).documents.by_code(url.rsplit("/", 1)[1]).kind in ("ban-in", "yeu-cau-bo-sung")
 
@@ -118,7 +119,7 @@ def test_the_code_field_accepts_lower_case_and_missing_dashes(app, receipt):
     assert 'method="get"' in form and 'name="ma"' in form and "Mã kiểm tra" in form
     for typed in (code.lower(), grouped_code(code).lower(), f" {grouped_code(code)} "):
         answer = visitor.get("/kiem-tra-van-ban/ma", query_string={"ma": typed}, follow_redirects=True)
-        assert answer.status_code == 200 and "còn nguyên vẹn" in verdict(answer)
+        assert answer.status_code == 200 and "đã cấp văn bản có mã này" in verdict(answer)
         assert answer.request.path == MA + code  # the typed code is not in the address, the code is
     assert visitor.get("/kiem-tra-van-ban/ma", query_string={"ma": ""}).status_code == 303
     wrong = visitor.get("/kiem-tra-van-ban/ma", query_string={"ma": "abc"}, follow_redirects=True)
@@ -164,7 +165,7 @@ def test_dichvucong_print_signs_and_records_what_it_prints(app, citizen, househo
         url = verification_url(pdf)
         assert url.startswith(f"https://dvc.vithanh.vn{MA}")
         answer = verdict(app.test_client().get(urlsplit(url).path))
-        assert "còn nguyên vẹn" in answer and "Được ký số khi cấp" in answer
+        assert "đã cấp văn bản có mã này" in answer and "Được ký số khi cấp" in answer
         assert hashlib.sha256(pdf).hexdigest() in answer
 
     merged = CliRunner().invoke(main, ["print", first.id, second.id, "--store", str(tmp_path / "store"),
