@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from engine import corrections, lifecycle
@@ -21,7 +21,7 @@ from engine.uploads import UploadRefused
 from engine.workflow import InvalidTransition, NotFound, Transition
 from operations.documents import record
 from operations.dossiers import load
-from operations.files import Upload, keep
+from operations.files import Upload, keep, keep_issued_pdf
 from operations.portal import Portal
 
 RESULT_FILE_MB = 10
@@ -61,22 +61,22 @@ def act(portal: Portal, dossier_id: str, actor: Actor, action: str, posted: Post
     transition = portal.workflow[action]
     result_file, signed, code = None, [], ""  # signed: whether the kept result PDF carries the agency's signature
     takes_file = any(i.kind == "file" for i in transition.inputs)
+
+    def sign(pdf: bytes) -> bytes:
+        out = _signed_result(portal, pdf, service.info.agency.code)
+        signed.append(out != pdf)
+        return out
+
     if posted.result_file is None and takes_file and service.info.result_document is not None:
         portal.workflow.check(dossier, actor, action, portal.now())  # nothing is printed for a refused action
-        from renderers.e_result import FILENAME, render_e_result_pdf  # WeasyPrint: imported by the first print
+        from renderers.e_result import render_e_result_pdf  # WeasyPrint: imported by the first print
 
         code = portal.documents.reserve_code() if verification is not None else ""
         pdf = render_e_result_pdf(service, dossier, posted.note.strip(), actor.name, portal.now(), place,
                                   verification(code) if code else None)
-        posted = replace(posted, result_file=Upload(f"{FILENAME}.pdf", pdf, cleaned=True))
-    if posted.result_file is not None and takes_file:
+        result_file = keep_issued_pdf(portal, sign(pdf), "ket-qua")
+    elif posted.result_file is not None and takes_file:
         portal.workflow.check(dossier, actor, action, portal.now())  # nothing is kept for a refused action
-
-        def sign(pdf: bytes) -> bytes:
-            out = _signed_result(portal, pdf, service.info.agency.code)
-            signed.append(out != pdf)
-            return out
-
         result_file = keep(portal, posted.result_file, RESULT_KINDS, RESULT_FILE_MB, name="ket-qua", sign_pdf=sign)
     marks: tuple = ()
     if posted.marked and any(i.kind == "corrections" for i in transition.inputs):

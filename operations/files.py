@@ -63,3 +63,12 @@ def keep(portal: Portal, upload: Upload, accept: tuple[str, ...] | list[str], ma
     filename = safe_filename(name or upload.filename, checked.kind)
     return Attachment(file_id=portal.files.put(data), filename=filename, media_type=checked.media_type,
                       size=len(data), sha256=hashlib.sha256(data).hexdigest(), uploaded_at=portal.now())
+
+
+def keep_issued_pdf(portal: Portal, pdf: bytes, name: str) -> Attachment:
+    """A PDF the portal printed itself (an e-result), stored as it is. Not put through
+    ``check``: that refuses what a citizen's file must not carry, and the portal's own
+    PDF/A carries the dossier's JSON as an embedded file on purpose."""
+    return Attachment(file_id=portal.files.put(pdf), filename=safe_filename(name, "pdf"),
+                      media_type="application/pdf", size=len(pdf), sha256=hashlib.sha256(pdf).hexdigest(),
+                      uploaded_at=portal.now())

@@ -19,7 +19,6 @@ from renderers import pdf
 from renderers.html import EMPTY, _shown
 from renderers.timing import timed
 
-FILENAME = "ket-qua-dien-tu"
 
 
 def _field_at(root: Field, path: tuple[str, ...]) -> Field | None:
@@ -71,5 +70,7 @@ def render_e_result_pdf(service: Service, dossier: Dossier, note: str, clerk_nam
                         issued_at: dt.datetime, place: str = "",
                         verification: pdf.Verification | None = None) -> bytes:
     with timed("e-result"):
+        # PDF/A-3a like the dossier PDF, carrying the dossier's JSON for the next system
         return pdf.html_to_pdf(render_e_result_html(service, dossier, note, clerk_name, issued_at, place,
-                                                    verification))
+                                                    verification),
+                               attachments=[pdf.dossier_attachment(service, dossier)])

@@ -178,3 +178,24 @@ def test_a_signed_dossier_pdf_keeps_its_attachment_tags_and_claims(printed, doss
     root = reader(signed).trailer["/Root"]
     assert root["/MarkInfo"]["/Marked"].value is True and root["/Lang"] == "vi"
     assert Counter(str(e["/S"]) for e in structure(signed)) == Counter(str(e["/S"]) for e in structure(printed))
+
+
+def test_the_e_result_is_archival_and_tagged_and_carries_the_dossier(catalog):
+    import copy
+
+    from engine import lifecycle
+    from engine.dossier import Actor
+    from renderers.e_result import render_e_result_pdf
+
+    service = catalog["xac-nhan-thong-tin-ve-cu-tru"]
+    dossier = lifecycle.create(service, Actor(id="u1", name="Võ Thành Đạt", role=Role.CITIZEN),
+                               copy.deepcopy(service.sample), ["to-khai-ct01"], ACCEPTED_AT, "093203006728")
+    dossier = dossier.model_copy(update={"receipt_number": RECEIPT})
+    result = render_e_result_pdf(service, dossier, "Thường trú tại phường Vị Thanh", "Lê Văn Hùng", ACCEPTED_AT)
+    said = xmp_attributes(result)
+    assert said[(PDFAID, "part")] == "3" and said[(PDFAID, "conformance")] == "A" and said[(PDFUAID, "part")] == "1"
+    assert said[(DC, "title")] == f"XÁC NHẬN THÔNG TIN VỀ CƯ TRÚ — {RECEIPT}"
+    kinds = Counter(str(e["/S"]) for e in structure(result))
+    assert kinds["/H1"] == 1
+    carried = json.loads(embedded(result)[f"ho-so-{dossier.id}.json"]["bytes"])
+    assert carried["data"] == service.sample and carried["service"]["code"] == service.info.code
