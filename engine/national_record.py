@@ -390,9 +390,6 @@ def legal_bases(record: dict, warnings: list[str]) -> list[dict]:
     return bases
 
 
-VIETNAM = dt.timezone(dt.timedelta(hours=7))
-
-
 def publishing_decision(record: dict) -> dict | None:
     """The decision that published the procedure (quyết định công bố), as the record dates it."""
     proposal = record.get("procedureProposal") or {}

@@ -20,7 +20,6 @@ from renderers.html import EMPTY, _shown
 from renderers.timing import timed
 
 
-
 def _field_at(root: Field, path: tuple[str, ...]) -> Field | None:
     field = root
     for name in path:
