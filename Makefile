@@ -97,7 +97,7 @@ run: $(STAMP) $(TRANSLATIONS) print-deps
 	$(BIN)/dichvucong run --host $(HOST) --port $(PORT)
 
 test: $(STAMP) $(TRANSLATIONS) $(CHROMIUM) $(AXE) $(NGINX) print-deps services
-	$(BIN)/python -m pytest -n 2 -q
+	$(BIN)/python -m pytest -n 2 -q --durations=15
 
 # The fuzz suite of tests/fuzz (hostile requests to every form, desk action, account form,
 # the lookup and the definition upload, on both back ends) with far more examples than the
