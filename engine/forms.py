@@ -47,7 +47,7 @@ def apply_action(schema: Any, data: Any, action: str) -> Any:
     except ValueError:
         return data
     if kind == "add":
-        target = _field_at(model.root, data, tokens)
+        target = field_at(model.root, data, tokens)
         if target is None or target.widget != "array":
             return data
         container = _ensure_path(data, tokens)
@@ -72,7 +72,9 @@ def _blank(field: Field) -> Any:
     return "" if "string" in field.types else None
 
 
-def _field_at(field: Field, data: Any, tokens: list[str]) -> Field | None:
+def field_at(field: Field, data: Any, tokens: list[str]) -> Field | None:
+    """The field at ``tokens`` (a pointer's parts) below ``field`` for this ``data``: an
+    alternative is the one the data chose, an array position its item's field; None if none."""
     current, value = field, data
     for token in tokens:
         if current.widget == "alternatives":

@@ -23,9 +23,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 import secrets
-from dataclasses import dataclass
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Protocol
+
+from engine.uploads import MEDIA_TYPES
 
 MAX_ITEMS = 30  # per citizen
 MAX_TOTAL_MB = 100  # per citizen, all items together
@@ -34,6 +36,7 @@ MAX_LABEL = 120  # characters of the name the citizen gives an item
 ACCEPT = ("pdf", "jpeg", "png")  # what the wallet keeps: every kind a document slot takes
 
 _ITEM_ID = re.compile(r"[0-9a-f]{16}")
+_KINDS = {media_type: kind for kind, media_type in MEDIA_TYPES.items()}
 
 
 class WalletFull(Exception):
@@ -56,7 +59,7 @@ class WalletItem:
     @property
     def kind(self) -> str:
         """"pdf", "jpeg" or "png"."""
-        return {"application/pdf": "pdf", "image/jpeg": "jpeg", "image/png": "png"}.get(self.media_type, "")
+        return _KINDS.get(self.media_type, "")
 
     def fits(self, accept: tuple[str, ...] | list[str], max_size_mb: float) -> bool:
         """Whether this item could fill a slot taking ``accept`` kinds up to ``max_size_mb``."""

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from engine.bounds import MAX_FILE_NAME
 from engine.dossier import Attachment
-from engine.uploads import EXTENSIONS, check, clean
+from engine.uploads import EXTENSIONS, MEDIA_TYPES, check, clean
 from operations.portal import Portal
 
 
@@ -60,15 +60,16 @@ def keep(portal: Portal, upload: Upload, accept: tuple[str, ...] | list[str], ma
     data = upload.data if upload.cleaned else clean(upload.data, checked.kind)
     if sign_pdf is not None and checked.kind == "pdf":
         data = sign_pdf(data)
-    filename = safe_filename(name or upload.filename, checked.kind)
-    return Attachment(file_id=portal.files.put(data), filename=filename, media_type=checked.media_type,
-                      size=len(data), sha256=hashlib.sha256(data).hexdigest(), uploaded_at=portal.now())
+    return _stored(portal, data, safe_filename(name or upload.filename, checked.kind), checked.media_type)
 
 
 def keep_issued_pdf(portal: Portal, pdf: bytes, name: str) -> Attachment:
     """A PDF the portal printed itself (an e-result), stored as it is. Not put through
     ``check``: that refuses what a citizen's file must not carry, and the portal's own
     PDF/A carries the dossier's JSON as an embedded file on purpose."""
-    return Attachment(file_id=portal.files.put(pdf), filename=safe_filename(name, "pdf"),
-                      media_type="application/pdf", size=len(pdf), sha256=hashlib.sha256(pdf).hexdigest(),
-                      uploaded_at=portal.now())
+    return _stored(portal, pdf, safe_filename(name, "pdf"), MEDIA_TYPES["pdf"])
+
+
+def _stored(portal: Portal, data: bytes, filename: str, media_type: str) -> Attachment:
+    return Attachment(file_id=portal.files.put(data), filename=filename, media_type=media_type, size=len(data),
+                      sha256=hashlib.sha256(data).hexdigest(), uploaded_at=portal.now())

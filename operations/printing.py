@@ -129,11 +129,7 @@ def _render_one(raw: dict[str, Any], code: str = "") -> Rendered:
     agency = (service.info.agency.code, service.info.agency.name)
     if _job.keep_bytes:
         return dossier_id, None, data, None, agency
-    path = Path(_job.out_dir) / f"{dossier.id}.pdf"
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temp.write_bytes(data)
-    temp.replace(path)
-    return dossier_id, str(path), None, None, agency
+    return dossier_id, str(_write(Path(_job.out_dir) / f"{dossier.id}.pdf", data)), None, None, agency
 
 
 # -- in the caller ----------------------------------------------------------------------------

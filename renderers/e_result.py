@@ -14,19 +14,11 @@ import datetime as dt
 from engine import pointers
 from engine.catalog import Service
 from engine.dossier import Dossier
-from engine.form_model import Field, form_model
+from engine.form_model import form_model
+from engine.forms import field_at
 from renderers import pdf
 from renderers.html import EMPTY, _shown
 from renderers.timing import timed
-
-
-def _field_at(root: Field, path: tuple[str, ...]) -> Field | None:
-    field = root
-    for name in path:
-        field = next((child for child in field.all_children() if child.name == name), None)
-        if field is None:
-            return None
-    return field
 
 
 def lines(service: Service, dossier: Dossier) -> list[tuple[str, str]]:
@@ -38,9 +30,8 @@ def lines(service: Service, dossier: Dossier) -> list[tuple[str, str]]:
     root = form_model(service.form_schema).root
     shown = []
     for line in document.lines:
-        path = tuple(pointers.split(line.field))
         value = pointers.resolve(dossier.data, line.field, None)
-        field = _field_at(root, path)
+        field = field_at(root, dossier.data, list(pointers.split(line.field)))
         text = _shown(field, value) if field is not None and value is not None else EMPTY
         if text != EMPTY:
             shown.append((line.label, text))

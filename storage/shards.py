@@ -74,8 +74,7 @@ class ShardView:
         groups: dict[tuple[str, str, str], list[Facts]] = {}
         for raw in self.docs.values():
             doc = json.loads(raw)
-            group = (sys.intern(doc["agency"]), sys.intern(doc["status"]), sys.intern(doc["service"]))
-            groups.setdefault(group, []).append(facts_from_json(doc))
+            groups.setdefault(_group(doc), []).append(facts_from_json(doc))
         return groups
 
     @classmethod
@@ -119,14 +118,18 @@ def _summarise(doc: dict[str, Any]) -> tuple[tuple[str, str, str], tuple[Any, ..
     - appointment_date: a date ordinal, or None;
     - id: the string (16 lower-case hex digits)."""
     submitted, appointment = doc.get("submitted_at"), doc.get("appointment_date")
-    group = (sys.intern(doc["agency"]), sys.intern(doc["status"]), sys.intern(doc["service"]))
-    return group, (
+    return _group(doc), (
         dt.date.fromisoformat(submitted[:10]).toordinal() if submitted else None,
         instant(submitted) if submitted else None,
         instant(doc["created_at"]),
         dt.date.fromisoformat(appointment).toordinal() if appointment else None,
         doc["id"],
     )
+
+
+def _group(doc: dict[str, Any]) -> tuple[str, str, str]:
+    """(agency, status, service), interned: a few values shared by thousands of documents."""
+    return sys.intern(doc["agency"]), sys.intern(doc["status"]), sys.intern(doc["service"])
 
 
 class ShardFile(CachedFile):

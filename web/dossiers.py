@@ -10,7 +10,6 @@ one that does not exist.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -31,6 +30,7 @@ from web import steps
 from web.auth import actor, current_user, login_required, session_ends
 from web.found import dossier_or_404, service_or_404
 from web.lookup import status_url
+from web.served_files import file_response
 from web.notifications import confirm_serializer
 from web.page_cache import cached_page
 from web.slips import slip_response, slips_for
@@ -255,18 +255,9 @@ def result_file(dossier_id: str):
 
 
 def _file_response(attached: Attachment | None) -> Response:
-    """An uploaded file, shown inline and never interpreted as a page of the portal."""
     if attached is None:
         abort(404)
-    try:
-        content = resources.files().stream(attached.file_id)  # piece by piece: a large scan is never held whole
-    except KeyError:
-        abort(404)
-    response = Response(content, mimetype=attached.media_type, direct_passthrough=True)
-    response.headers["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(attached.filename, safe='')}"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return file_response(attached.file_id, attached.filename, attached.media_type)
 
 
 @bp.get("/ho-so/<dossier_id>/ban-in.pdf")

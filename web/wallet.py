@@ -10,9 +10,7 @@ wallet (403).
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from engine.accounts import Role
@@ -24,6 +22,7 @@ from operations.files import Upload
 from web import resources
 from web.auth import current_user, roles_required
 from web.found import dossier_or_404
+from web.served_files import file_response
 
 bp = Blueprint("wallet", __name__)
 
@@ -69,15 +68,9 @@ def index():
 def file(item_id: str):
     try:
         item = operations.get(resources.portal(), current_user(), item_id)
-        content = resources.files().stream(item.file_id)
-    except (operations.NotInWallet, KeyError):
+    except operations.NotInWallet:
         abort(404)
-    response = Response(content, mimetype=item.media_type, direct_passthrough=True)
-    response.headers["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(item.filename, safe='')}"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return file_response(item.file_id, item.filename, item.media_type)
 
 
 @bp.route("/kho-giay-to/<item_id>/xoa", methods=["GET", "POST"])
