@@ -8,7 +8,7 @@ tests (``tests/storage/conformance.py``). The engine depends only on this module
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
@@ -41,6 +41,11 @@ def check_page(order: str, offset: int, limit: int) -> None:
     negative offset or limit, or one past MAX_ROW (no backend is ever asked for it)."""
     if order not in ORDERS:
         raise ValueError(f"unknown order {order!r}: one of {', '.join(ORDERS)}")
+    check_range(offset, limit)
+
+
+def check_range(offset: int, limit: int) -> None:
+    """ValueError for a negative offset or limit, or one past MAX_ROW."""
     if offset < 0 or limit < 0:
         raise ValueError(f"offset and limit must not be negative: {offset}, {limit}")
     if offset > MAX_ROW or limit > MAX_ROW:
@@ -55,6 +60,20 @@ class Page:
     total: int
     offset: int
     items: tuple[Dossier, ...]
+
+
+@dataclass(frozen=True)
+class OwnerPage:
+    """One page of a citizen's dossiers ("Quản lý hồ sơ"): how many they have in each state
+    (every state listed, 0 for none) and the dossiers from ``offset`` on, newest first."""
+
+    counts: Mapping[Status, int]
+    offset: int
+    items: tuple[Dossier, ...]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
 
 
 class DossierRepository(Protocol):
@@ -77,6 +96,12 @@ class DossierRepository(Protocol):
 
     def list_by_owner(self, owner: str, statuses: Iterable[Status] | None = None) -> list[Dossier]:
         """The owner's dossiers, newest first."""
+
+    def owner_page(self, owner: str, *, status: Status | None = None, offset: int = 0, limit: int) -> OwnerPage:
+        """``owner``'s dossiers in each state, and the ``limit`` of them (of ``status`` when
+        given) from position ``offset`` of ``list_by_owner``'s order. Only the page's dossiers
+        are built: a citizen (or a service agent filing for many) may have hundreds, the
+        page shows 10. A negative offset or limit, or one past MAX_ROW, is a ValueError."""
 
     def list_by_id_number(self, id_number: str) -> list[Dossier]:
         """Dossiers whose applicant has this ID number, newest first."""

@@ -43,7 +43,7 @@ from psycopg import sql
 from engine.dossier import Dossier, LogEntry, Status
 from engine.bounds import MAX_ROW
 from engine.facts import Facts, facts_from_json
-from engine.repository import DossierNotFound, DuplicateDossier, Order, Page, check_page
+from engine.repository import DossierNotFound, DuplicateDossier, Order, OwnerPage, Page, check_page, check_range
 from storage.postgres import Database, DocumentTable, aware, is_id
 
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
@@ -231,6 +231,27 @@ class PostgresStore:
             where.append(sql.SQL("status = ANY(%s)"))
             params.append(_texts(statuses))
         return self._all(self._select(where, _NEWEST_FIRST), params)
+
+    def owner_page(self, owner: str, *, status: Status | None = None, offset: int = 0, limit: int) -> OwnerPage:
+        # One statement (one round trip, one snapshot): a row per state with its count, then
+        # the page's documents, read from the index dossiers_owner in its order.
+        check_range(offset, limit)
+        # The page's rows are numbered in their order, and the rows sorted by that number
+        # (counts first): UNION ALL by itself promises no order.
+        statement = self._table.sql(
+            "SELECT status, count(*), NULL::bigint AS position, NULL AS doc FROM {table}"
+            " WHERE owner = %(owner)s GROUP BY status"
+            " UNION ALL SELECT NULL, NULL, row_number() OVER (ORDER BY p.created_at DESC, p.id DESC), p.doc"
+            " FROM (SELECT created_at, id, doc::text AS doc FROM {table} WHERE owner = %(owner)s"
+            " AND (%(status)s::text IS NULL OR status = %(status)s)"
+            " ORDER BY created_at DESC, id DESC LIMIT %(limit)s OFFSET %(offset)s) AS p"
+            " ORDER BY position NULLS FIRST")
+        params = {"owner": owner, "status": status.value if status else None, "limit": limit, "offset": offset}
+        with self.db.connection() as conn:
+            rows = conn.execute(statement, params).fetchall()
+        counts = {state: count for state, count, _, doc in rows if doc is None}
+        return OwnerPage(counts={s: counts.get(s.value, 0) for s in Status}, offset=offset,
+                         items=tuple(Dossier.from_json_text(doc) for *_, doc in rows if doc is not None))
 
     def list_by_id_number(self, id_number: str) -> list[Dossier]:
         return self._all(self._select([sql.SQL("applicant_id_number = %s")], _NEWEST_FIRST), [id_number])

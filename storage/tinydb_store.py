@@ -22,12 +22,13 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 import os
+from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
 from engine.dossier import Dossier, Status
 from engine.facts import Facts
-from engine.repository import DossierNotFound, DuplicateDossier, Order, Page, check_page
+from engine.repository import DossierNotFound, DuplicateDossier, Order, OwnerPage, Page, check_page, check_range
 from storage.indexes import INDEXES
 from storage.sharded import ShardedStore
 from storage.shards import SUMMARY
@@ -57,6 +58,9 @@ class TinyDBStore(ShardedStore[Dossier]):
     def __init__(self, path: str | os.PathLike[str], shards: int | None = None) -> None:
         super().__init__(path, shards)
         self._summary_cache = SummaryCache(self.path, (len(self._files), SUMMARY))
+        # Per shard: the summaries last read and, from them, each dossier's (status, created
+        # instant) by id (owner_page); rebuilt when the shard's summaries are another object.
+        self._states: dict[int, tuple[object, dict[str, tuple[str, int]]]] = {}
 
     def _load(self, raw: bytes) -> Dossier:
         return Dossier.from_json_text(raw)
@@ -78,6 +82,32 @@ class TinyDBStore(ShardedStore[Dossier]):
             return dossiers
         wanted = set(statuses)
         return [d for d in dossiers if d.status in wanted]
+
+    def owner_page(self, owner: str, *, status: Status | None = None, offset: int = 0, limit: int) -> OwnerPage:
+        # The states and the order come from the shards' summaries (no dossier parsed; a
+        # fresh worker has them from storage.summary_cache); only the page's are read.
+        check_range(offset, limit)
+        found: list[tuple[int, str, str]] = []  # (created instant, id, status): sorts as list_by_owner
+        for doc_id in self._index_files["owner"].ids(owner):
+            state = self._state(doc_id)
+            if state is not None:  # None: deleted, the index a moment behind
+                found.append((state[1], doc_id, state[0]))
+        found.sort(reverse=True)
+        counts = Counter(entry[2] for entry in found)
+        shown = [entry for entry in found if status is None or entry[2] == status.value]
+        page = (self._get(doc_id) for _, doc_id, _ in shown[offset:offset + limit])
+        return OwnerPage(counts={s: counts.get(s.value, 0) for s in Status}, offset=offset,
+                         items=tuple(d for d in page if d is not None and d.owner == owner))
+
+    def _state(self, doc_id: str) -> tuple[str, int] | None:
+        """A stored dossier's status and created instant, from its shard's summaries."""
+        shard = self._shard(doc_id)
+        summaries = self._summaries(shard)
+        kept = self._states.get(shard)
+        if kept is None or kept[0] is not summaries:
+            states = {entry[-1]: (group[1], entry[2]) for group, entries in summaries.items() for entry in entries}
+            kept = self._states[shard] = (summaries, states)
+        return kept[1].get(doc_id)
 
     def list_by_id_number(self, id_number: str) -> list[Dossier]:
         return self._by_index("applicant_id_number", id_number)

@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired
 
 from engine import corrections, lifecycle
+from engine.bounds import MAX_ROW
 from engine.catalog import Service
 from engine.dossier import MAX_RATING_COMMENT, RATING_LABELS, STATUS_LABELS, Attachment, Dossier, Status
 from engine.forms import ACTION, apply_action, parse_form
@@ -187,19 +188,29 @@ def confirm(token: str):
 
 # -- Quản lý hồ sơ ----------------------------------------------------------------------------
 
+def _page_offset(page: int) -> int:
+    """Where page ``page`` (1-based; a number below 1 or past MAX_ROW reads as the first or
+    the last there can be) of "Quản lý hồ sơ" starts."""
+    return (min(max(page, 1), MAX_ROW // PAGE_SIZE) - 1) * PAGE_SIZE
+
+
 @bp.get("/quan-ly-ho-so")
 @login_required
 def manage():
     wanted = request.args.get("trang-thai")
     status = Status(wanted) if wanted in {s.value for s in Status} else None
-    mine = resources.dossiers().list_by_owner(current_user().id)
-    counts = {s: sum(1 for d in mine if d.status == s) for s in Status}
-    shown = [d for d in mine if status is None or d.status == status]
-    pages = max(1, -(-len(shown) // PAGE_SIZE))
-    page = min(max(request.args.get("trang", 1, type=int), 1), pages)
-    dossiers = shown[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
-    return render_template("dossiers/manage.html", dossiers=dossiers, total=len(mine), counts=counts, status=status,
-                           page=page, pages=pages, status_labels=STATUS_LABELS, catalog=resources.catalog(),
+    owner, asked = current_user().id, request.args.get("trang", 1, type=int)
+    # The counts come first (a page number past the end shows the last page): a page
+    # number that fits needs one call, one past the end a second.
+    mine = resources.dossiers().owner_page(owner, status=status, offset=_page_offset(asked), limit=PAGE_SIZE)
+    shown = mine.counts[status] if status is not None else mine.total
+    pages = max(1, -(-shown // PAGE_SIZE))
+    page = min(max(asked, 1), pages)
+    if _page_offset(page) != mine.offset:
+        mine = resources.dossiers().owner_page(owner, status=status, offset=_page_offset(page), limit=PAGE_SIZE)
+    dossiers = list(mine.items)
+    return render_template("dossiers/manage.html", dossiers=dossiers, total=mine.total, counts=mine.counts,
+                           status=status, page=page, pages=pages, status_labels=STATUS_LABELS, catalog=resources.catalog(),
                            actions={d.id: _actions(d) for d in dossiers})
 
 

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from engine.dossier import Attachment, LogEntry, Rating, Role, Status, new_id
 from engine.facts import facts_of
-from engine.repository import ConflictError, DossierNotFound, DuplicateDossier, Page
+from engine.repository import ConflictError, DossierNotFound, DuplicateDossier, OwnerPage, Page
 from tests.storage.factories import SERVICES, VN, make_dossier
 
 T0 = dt.datetime(2025, 3, 3, 9, 0, tzinfo=VN)
@@ -199,6 +199,44 @@ def test_owners_never_see_each_others_dossiers(repo):
     assert set(_ids(repo.list_by_owner("citizen-10"))) == theirs
     assert repo.list_by_owner("citizen-") == []
     assert repo.list_by_owner("nobody") == []
+
+
+def test_owner_page_counts_every_state_and_pages_newest_first(repo):
+    statuses = [Status.DRAFT, Status.SUBMITTED, Status.DONE, Status.SUBMITTED, Status.DRAFT, Status.SUBMITTED, Status.DRAFT]
+    for day, status in enumerate(statuses):
+        repo.add(make_dossier(owner="citizen-1", status=status, created_at=_at(day % 3 + day / 10)))
+    repo.add(make_dossier(owner="citizen-10", status=Status.DONE))  # another citizen's: never counted
+    listed = repo.list_by_owner("citizen-1")
+    whole = repo.owner_page("citizen-1", limit=100)
+    assert isinstance(whole, OwnerPage) and _ids(whole.items) == _ids(listed) and whole.items == tuple(listed)
+    assert whole.counts == {s: statuses.count(s) for s in Status} and whole.total == 7
+    assert set(whole.counts) == set(Status) and whole.counts[Status.PROCESSING] == 0
+    # Consecutive pages neither repeat nor skip; each page's counts are still the owner's all.
+    pages = [repo.owner_page("citizen-1", offset=offset, limit=3) for offset in (0, 3, 6, 9)]
+    assert [_ids(p.items) for p in pages] == [_ids(listed[i:i + 3]) for i in (0, 3, 6, 9)]
+    assert all(p.counts == whole.counts and p.offset == o for p, o in zip(pages, (0, 3, 6, 9)))
+    submitted = repo.owner_page("citizen-1", status=Status.SUBMITTED, offset=1, limit=5)
+    assert _ids(submitted.items) == _ids(repo.list_by_owner("citizen-1", [Status.SUBMITTED])[1:])
+    assert submitted.counts == whole.counts
+    assert repo.owner_page("citizen-1", status=Status.PROCESSING, limit=5).items == ()
+    assert repo.owner_page("citizen-1", limit=0).items == () and repo.owner_page("citizen-1", limit=0).total == 7
+    nobody = repo.owner_page("nobody", limit=10)
+    assert nobody.items == () and nobody.total == 0 and repo.owner_page("citizen-", limit=10).total == 0
+    for offset, limit in ((-1, 10), (0, -1)):
+        with pytest.raises(ValueError):
+            repo.owner_page("citizen-1", offset=offset, limit=limit)
+
+
+def test_owner_page_follows_updates_and_deletes(repo):
+    first = repo.add(make_dossier(owner="citizen-1", status=Status.DRAFT, created_at=_at(0)))
+    second = repo.add(make_dossier(owner="citizen-1", status=Status.DRAFT, created_at=_at(1)))
+    repo.update(first.model_copy(update={"status": Status.SUBMITTED}))
+    page = repo.owner_page("citizen-1", limit=10)
+    assert page.counts[Status.SUBMITTED] == 1 and page.counts[Status.DRAFT] == 1
+    assert [d.status for d in page.items] == [Status.DRAFT, Status.SUBMITTED]
+    repo.delete(second.id, second.version)
+    page = repo.owner_page("citizen-1", limit=10)
+    assert _ids(page.items) == [first.id] and page.total == 1
 
 
 def test_list_by_id_number_is_newest_first(repo):

@@ -237,6 +237,8 @@ def test_many_dossiers_are_paged(app, client, signed_in, household):
     first, third = text(client.get("/quan-ly-ho-so")), text(client.get("/quan-ly-ho-so?trang=3"))
     assert first.count("Xem thông tin hồ sơ</span>") == 10 and "Trang 3" in first
     assert third.count("Xem thông tin hồ sơ</span>") == 3
+    past = text(client.get("/quan-ly-ho-so?trang=99"))  # past the end: the last page
+    assert past.count("Xem thông tin hồ sơ</span>") == 3 and "Tất cả hồ sơ</a> <span class=\"count\">23</span>" in past
 
 
 # -- step 9: delete, submit ---------------------------------------------------------------------------
