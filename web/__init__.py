@@ -19,9 +19,9 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from engine import workdays
 from engine.catalog import DEFAULT_ROOT, Catalog
-from web import (access_log, accounts, auth, authoring, desk, dossiers, errors, favicon, form_downloads, health, i18n,
-                 input_checks, limits, lookup, mail, metrics, page_cache, places, request_log, rescue, resources,
-                 security_headers, service_use, services, signing, verify, wallet)
+from web import (access_log, accounts, auth, authoring, desk, dossiers, errors, favicon, field_menu, form_downloads,
+                 health, i18n, input_checks, limits, lookup, mail, metrics, page_cache, places, request_log, rescue,
+                 resources, security_headers, service_use, services, signing, verify, wallet)
 
 DEFAULT_CITY = "Thành phố Vị Thanh"  # CITY_NAME unless DVC_CITY_NAME says otherwise
 
@@ -129,6 +129,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     mail.init_app(app)
     auth.init_app(app)
     authoring.init_app(app)  # every request first picks up what any process published
+    field_menu.init_app(app)  # the side menu of fields, drawn once per catalogue and language
     page_cache.init_app(app)  # pages that change only with the catalogue, per catalogue and language
     service_use.init_app(app)  # dossiers sent per service, counted at most once a minute (the home page's order)
     form_downloads.init_app(app)  # "Tải về các biểu mẫu": each PDF rendered once per service version

@@ -435,6 +435,25 @@ def test_dossiers_keep_their_version_after_version_2_removes_a_field(app, admin_
 
 # -- withdraw and restore ---------------------------------------------------------------------------------
 
+def field_counts(client, path: str = "/tra-cuu") -> dict[str, int]:
+    """The side menu's "Lĩnh vực": each field's count of services, as a page shows it."""
+    menu = text(client.get(path)).split('<aside class="side"')[1].split("</aside>")[0]
+    return {name: int(count) for name, count in re.findall(r'>([^<>]+)</a> <span class="count">(\d+)</span>', menu)}
+
+
+def test_the_side_menu_of_fields_counts_a_published_service_in_both_languages(app, admin_client):
+    before = field_counts(admin_client)
+    assert before["Hộ tịch"] >= 1
+    admin_client.set_cookie("lang", "en")
+    assert field_counts(admin_client) == before  # drawn once for each language: the same counts
+    admin_client.set_cookie("lang", "vi")
+    publish_files(admin_client, definition(EXTRACT, service=new_service), "trich-luc-thu-nghiem")
+    assert field_counts(admin_client) == before | {"Hộ tịch": before["Hộ tịch"] + 1}
+    admin_client.set_cookie("lang", "en")
+    assert field_counts(admin_client)["Hộ tịch"] == before["Hộ tịch"] + 1
+    assert 'aria-label="Fields"' in text(admin_client.get("/tra-cuu"))  # the English menu, not the Vietnamese kept
+
+
 def test_a_withdrawn_service_takes_no_new_dossiers_but_keeps_its_own(app, admin_client, citizen_client, citizen,
                                                                     household):
     draft_id = create_dossier(citizen_client, household)
