@@ -35,10 +35,12 @@ def _cache_key(st: os.stat_result) -> tuple[int, int, int]:
     return (st.st_ino, st.st_mtime_ns, st.st_size)
 
 
-def write_atomic(path: Path, content: bytes, *, sync_dir: bool = True) -> tuple[int, int, int]:
+def write_atomic(path: Path, content: bytes, *, sync_dir: bool = True, durable: bool = True) -> tuple[int, int, int]:
     """Replace ``path`` with ``content``; returns the new file's cache key.
 
-    With ``sync_dir=False`` the rename is not durable until the caller fsyncs the directory."""
+    With ``sync_dir=False`` the rename is not durable until the caller fsyncs the directory.
+    ``durable=False`` (a cache, which may be lost in a crash) fsyncs nothing: readers still
+    see the old file or the new one whole."""
     fd, temp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
@@ -50,13 +52,14 @@ def write_atomic(path: Path, content: bytes, *, sync_dir: bool = True) -> tuple[
             # the stale one. A nanosecond clock reading makes every version's key unique.
             now = time.time_ns()
             os.utime(f.fileno(), ns=(now, now))
-            os.fsync(f.fileno())
+            if durable:
+                os.fsync(f.fileno())
             key = _cache_key(os.fstat(f.fileno()))
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
-    if sync_dir:
+    if sync_dir and durable:
         fsync_dir(path.parent)
     return key
 

@@ -72,7 +72,7 @@ class SummaryCache:
         if not self._new or (self._new < _SAVE_NOW and time.monotonic() - self._saved_at < _SAVE_AFTER):
             return
         try:
-            write_atomic(self.path, marshal.dumps((_FORMAT, self._layout, self._entries())), sync_dir=False)
+            write_atomic(self.path, marshal.dumps((_FORMAT, self._layout, self._entries())), durable=False)
         except OSError:
             return  # a full disk or a read-only folder: the cache is only a cache
         self._new, self._saved_at = 0, time.monotonic()
