@@ -8,7 +8,8 @@ left. A request never waits for the mail server. When the server is down, the se
 waits before the next round (``retry_delay``, doubled after each failure up to
 ``retry_max_delay``, or until a new message wakes it); ``dichvucong mail retry`` tries
 everything now, ``dichvucong mail work`` runs a sender in the foreground (a separate
-service, for deployments that want mail out of the web workers altogether).
+service; with ``DVC_MAIL_SENDER=0`` the web workers then only queue, and mail is out of
+them altogether).
 
 A message leaves the outbox only when the server accepted it, and only one sender holds
 it at a time: see the outbox modules for how a sender that died mid-send loses its claim.
@@ -55,6 +56,9 @@ class MailSettings:
     retry_delay: float = 30.0  # seconds before the first retry; doubled after each failure
     retry_max_delay: float = 900.0
     poll: float = 2.0  # seconds between looks at messages another sender holds or that wait out a backoff
+    # False (DVC_MAIL_SENDER=0): this process only queues, and `dichvucong mail work`, run as
+    # a service of its own, sends: no web worker spends its CPU on a burst of e-mail.
+    sends_here: bool = True
 
     def __post_init__(self) -> None:
         if self.security not in SECURITY_PORTS:
@@ -67,13 +71,27 @@ class MailSettings:
             "password": "MAIL_PASSWORD", "sender": "MAIL_FROM", "timeout": "MAIL_TIMEOUT",
             "retry_delay": "MAIL_RETRY_DELAY", "retry_max_delay": "MAIL_RETRY_MAX_DELAY",
         }
-        values = {field: config[key] for field, key in keys.items() if config.get(key) not in (None, "")}
+        values: dict[str, Any] = {field: config[key] for field, key in keys.items()
+                                  if config.get(key) not in (None, "")}
+        if config.get("MAIL_SENDER") not in (None, ""):
+            values["sends_here"] = _switch("DVC_MAIL_SENDER", config["MAIL_SENDER"])
         if "port" in values:
             values["port"] = int(values["port"])
         for seconds in ("timeout", "retry_delay", "retry_max_delay"):  # from DVC_* settings, a string
             if seconds in values:
                 values[seconds] = float(values[seconds])
         return cls(**values)
+
+
+def _switch(name: str, value: Any) -> bool:
+    """An on/off setting: a bool, or 1/0 (also on/off, yes/no, true/false) from the environment."""
+    if isinstance(value, bool):
+        return value
+    words = {"1": True, "on": True, "yes": True, "true": True, "0": False, "off": False, "no": False, "false": False}
+    try:
+        return words[str(value).strip().lower()]
+    except KeyError:
+        raise ValueError(f"{name} must be 1 or 0, not {value!r}") from None
 
 
 def build_message(sender: str, to: str, subject: str, text: str, html: str | None = None) -> bytes:
@@ -112,9 +130,11 @@ class Mailer:
         self._wake = threading.Event()
 
     def send(self, to: str, subject: str, text: str, html: str | None = None) -> None:
-        """Put the message in the outbox and wake the sender; never waits for the server."""
+        """Put the message in the outbox and wake this process's sender (unless another
+        process sends: ``sends_here``); never waits for the server."""
         self.outbox.put(build_message(self.settings.sender, to, subject, text, html))
-        self.start_worker(immediately=True)
+        if self.settings.sends_here:
+            self.start_worker(immediately=True)
 
     def depth(self) -> int:
         """Messages waiting or being sent, by any sender."""

@@ -37,6 +37,7 @@ _ENV = {
     "DVC_MAIL_PASSWORD": "MAIL_PASSWORD",
     "DVC_MAIL_FROM": "MAIL_FROM",
     "DVC_MAIL_TIMEOUT": "MAIL_TIMEOUT",  # seconds for one SMTP conversation (default 10)
+    "DVC_MAIL_SENDER": "MAIL_SENDER",  # 0: the web workers only queue; `dichvucong mail work` sends
     "DVC_RATELIMIT_STORAGE": "RATELIMIT_STORAGE_URI",
     "DVC_DATABASE_URL": "DATABASE_URL",  # web.resources.BACKENDS; unset: TinyDB under the instance folder
     "DVC_LOG_FORMAT": "LOG_FORMAT",  # web.request_log: json, one line per request; unset: text

@@ -10,7 +10,7 @@ from web import resources
 
 def init_app(app: Flask) -> None:
     mailer = resources.portal(app).mailer
-    if mailer.depth():  # left by an earlier run (or a node that stopped): not at once, so
+    if mailer.settings.sends_here and mailer.depth():  # left by an earlier run (or a node that stopped): not at once, so
         mailer.start_worker(immediately=False)  # `mail retry` reports what it sent
 
 

@@ -4,11 +4,14 @@ sent twice. Both outboxes: the instance folder (the embedded default) and Postgr
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
 import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -235,6 +238,25 @@ def test_the_sender_service_delivers_until_stopped(outboxes, server, monkeypatch
     assert not service.is_alive() and mailer.depth() == 0
 
 
+def test_with_the_sender_elsewhere_a_process_only_queues_and_the_service_sends(outboxes, server):
+    web_worker = mailer_for(outboxes(), server.port, sends_here=False)
+    for i in range(3):
+        web_worker.send(f"an{i}@example.com", f"Thư {i}", "nội dung")
+    time.sleep(0.3)  # a sender of its own would have sent them by now
+    assert web_worker._worker is None and server.messages == [] and web_worker.depth() == 3
+    service = mailer_for(outboxes(), server.port, poll=0.05)  # `dichvucong mail work`, another process
+    stop = threading.Event()
+    thread = threading.Thread(target=service.work, args=(stop,))
+    thread.start()
+    try:
+        assert wait_for(lambda: len(server.messages) == 3)
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+    assert sorted(m["To"] for m in server.messages) == ["an0@example.com", "an1@example.com", "an2@example.com"]
+    assert web_worker.depth() == 0
+
+
 def test_two_senders_on_one_outbox_send_each_message_once(outboxes, server, monkeypatch):
     # Only the two deliver() rounds race here: no background thread.
     monkeypatch.setattr(Mailer, "start_worker", lambda self, immediately: None)
@@ -280,6 +302,13 @@ def test_settings_come_from_the_environment(monkeypatch, tmp_path, catalog):
         host="smtp.vithanh.example", port=2525, security="starttls", username="cong", password="bi-mat",
         sender="DVC <dvc@vithanh.example>",
     )
+    monkeypatch.setenv("DVC_MAIL_SENDER", "0")  # `dichvucong mail work` sends
+    app = create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path), "CATALOG": catalog})
+    assert resources.portal(app).mailer.settings.sends_here is False
+    monkeypatch.setenv("DVC_MAIL_SENDER", "có lẽ")
+    with pytest.raises(ValueError, match="DVC_MAIL_SENDER"):
+        create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path), "CATALOG": catalog})
+    monkeypatch.delenv("DVC_MAIL_SENDER")
     monkeypatch.setenv("DVC_MAIL_SECURITY", "tls")
     with pytest.raises(ValueError, match="DVC_MAIL_SECURITY"):
         create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path), "CATALOG": catalog})
@@ -301,3 +330,27 @@ def test_the_retry_command(monkeypatch, tmp_path):
         assert len(server.handler.messages) == 1
     finally:
         server.stop()
+
+
+def test_the_mail_service_sends_what_a_portal_that_only_queues_left(tmp_path, server, catalog):
+    """DVC_MAIL_SENDER=0 (deploy/dichvucong-mail.service): the portal queues, and
+    `dichvucong mail work`, in a process of its own, sends; SIGTERM stops it."""
+    from web import create_app
+
+    settings = {"DVC_INSTANCE": str(tmp_path), "DVC_MAIL_HOST": "127.0.0.1", "DVC_MAIL_PORT": str(server.port),
+                "DVC_MAIL_SENDER": "0"}
+    app = create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path), "CATALOG": catalog, "MAIL_HOST": "127.0.0.1",
+                      "MAIL_PORT": server.port, "MAIL_SENDER": "0"})
+    with app.app_context():
+        send_mail("an@example.com", SUBJECT, TEXT)
+    time.sleep(0.3)
+    assert server.messages == [] and resources.portal(app).mailer.depth() == 1
+    command = [str(Path(sys.executable).parent / "dichvucong"), "mail", "work"]
+    service = subprocess.Popen(command, env={**os.environ, **settings}, stderr=subprocess.PIPE, text=True)
+    try:
+        assert wait_for(lambda: len(server.messages) == 1, seconds=30)
+        assert server.messages[0]["To"] == "an@example.com"
+    finally:
+        service.send_signal(signal.SIGTERM)
+        service.wait(timeout=20)
+    assert service.returncode == 0 and resources.portal(app).mailer.depth() == 0
