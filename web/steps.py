@@ -92,7 +92,8 @@ def _page(service: Service, data: Any, checklist: list[str], step: int, errors: 
         status_labels=STATUS_LABELS, actions=pages._actions(dossier) if dossier else frozenset(),
         corrections=marked, mark_steps=mark_steps, fix_docs={c.document: c for c in marked if c.document},
         fix_anchor=lambda c: dom_id(c.pointer) + "-fix-box", general_note=corrections.general_note,
-        desk_request=lifecycle.desk_request(dossier, resources.workflow()) if dossier else None), status
+        desk_request=lifecycle.desk_request(dossier, resources.workflow()) if dossier else None,
+        session_ends=pages._session_end()), status
 
 
 def _asked_step(service: Service) -> int:

@@ -79,6 +79,21 @@ def test_first_step_shows_one_section_with_progress(client, signed_in):
     assert html.count('<div class="step-part" hidden>') == 2
 
 
+def test_every_step_and_the_review_say_when_the_session_ends(client, signed_in, permit):
+    """As the one-page form does (tests/web/test_drafts.py): in words, and for session.js's warning."""
+    fields = sample_page(client, permit)
+    html = client.get(CREATE).get_data(as_text=True)
+    for expected in ("Bước 1/4", "Bước 2/4", "Bước 3/4", "Bước 4/4"):
+        assert step_of(html) == expected
+        notice = re.search(r'<p class="notice" id="session-end" data-session-seconds="(\d+)".*?</p>', html, re.S)
+        assert notice and 43000 < int(notice.group(1)) <= 43200, expected  # 12 h from signing in
+        assert "Phiên đăng nhập của bạn kết thúc lúc " in notice.group(0) and "js/session.js" in html
+        # The notice sits above the buttons, whose "Lưu nháp" the warning presses.
+        assert html.index('id="session-end"') < html.index("data-draft>")
+        fields.setlist("~step", [str(int(expected[5]) - 1)])
+        html = client.post(CREATE, data=MultiDict([*fields.items(multi=True), ("~go", "next")])).get_data(as_text=True)
+
+
 def test_an_error_in_step_one_keeps_you_there_with_only_its_messages(client, signed_in):
     html = client.get(CREATE).get_data(as_text=True)
     page = press(client, CREATE, html, "~go=next", typed("#/investor/fullName", ""))

@@ -1,4 +1,4 @@
-/* A warning before the signed-in session ends, on a form page (dossiers/edit.html).
+/* A warning before the signed-in session ends, on a form page (dossiers/edit.html, steps.html).
  *
  * The page says in words when the session ends (#session-end, for everyone, with or
  * without JavaScript) and how many seconds are left (data-session-seconds, counted from
