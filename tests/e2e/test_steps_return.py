@@ -8,25 +8,18 @@ clerk's note as its description, beside locked neighbours; the review shows the 
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import re
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from engine import lifecycle
-from engine.accounts import to_actor
-from engine.dossier import Attachment, Role
+from engine.dossier import Role
 from tests.e2e.test_desk_walk import menu, sign_in
 from tests.e2e.walk import Walk, expect
-from tests.web.helpers import PASSWORD, add_user, login
-from tests.web.test_desk import act
+from tests.web.helpers import add_user
+from tests.web.test_steps import MARKED, NOTE, PERMIT, return_for_correction
 from web import resources
-
-PERMIT = "cap-giay-phep-xay-dung-nha-o-rieng-le"
-MARKED = "/site/landCertificateNumber"
-NOTE = "Số giấy chứng nhận không khớp bản chụp"
 
 
 def returned_permit(app, permit):
@@ -34,23 +27,7 @@ def returned_permit(app, permit):
     citizen = add_user(app, "congdan", full_name="Trần Thị Bích Ngọc", id_number="093195001234")
     clerk = add_user(app, "canbo", full_name="Lê Văn Hùng", role=Role.CLERK, agencies=["ubnd-phuong-vi-thanh"],
                      phone=None)
-    store, me = resources.portal(app).dossiers, to_actor(citizen)
-    now = dt.datetime.now(ZoneInfo("Asia/Ho_Chi_Minh"))
-    with app.app_context():
-        dossier = store.add(lifecycle.create(permit, me, copy.deepcopy(permit.sample),
-                                             [d.id for d in permit.documents if d.mandatory], now, citizen.id_number))
-        for d in permit.documents:  # the required scans, as stored records
-            if d.upload and d.upload.required:
-                dossier = store.update(lifecycle.attach(dossier, permit, me, d.id, Attachment(
-                    file_id="f-" + d.id, filename=d.id + ".pdf", media_type="application/pdf", size=10,
-                    sha256="0" * 64, uploaded_at=now), now))
-        dossier = store.update(lifecycle.confirm(dossier, me, now))
-        dossier = store.update(lifecycle.submit(dossier, permit, me, now))
-    desk = app.test_client()
-    assert login(desk, clerk.username, PASSWORD).status_code == 302
-    assert act(desk, dossier.id, "yeu-cau-bo-sung", note="Sửa các mục được đánh dấu.",
-               corrections=[MARKED, "doc:ban-ve-thiet-ke"], **{"corrections-note:" + MARKED: NOTE}).status_code == 303
-    return store.get(dossier.id)
+    return return_for_correction(app, citizen, clerk, permit, dt.datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")))
 
 
 @pytest.mark.parametrize("width", ["desktop", "phone"])

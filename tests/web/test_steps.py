@@ -257,33 +257,40 @@ MARKED = "/site/landCertificateNumber"
 NOTE = "Số giấy chứng nhận không khớp bản chụp"
 
 
-@pytest.fixture
-def returned(app, signed_in, permit, clerk):
-    """The permit submitted, then returned by the desk with one field and one document marked."""
+def return_for_correction(app, citizen, clerk, permit, now):
+    """The permit, with the required scans as stored records (their bytes are never read),
+    submitted by ``citizen``, then returned by ``clerk`` through the desk's own form with one
+    field (MARKED, with NOTE) and one document marked. Also tests/e2e/test_steps_return.py."""
     from engine import lifecycle
     from engine.accounts import to_actor
     from engine.dossier import Attachment
     from tests.web.helpers import PASSWORD
-    from tests.web.test_desk import WED, act, at
+    from tests.web.test_desk import act
 
-    resources.portal(app).clock = at(WED)
-    store, me = resources.portal(app).dossiers, to_actor(signed_in)
+    store, me = resources.portal(app).dossiers, to_actor(citizen)
     with app.app_context():
         dossier = store.add(lifecycle.create(permit, me, copy.deepcopy(permit.sample),
-                                             [d.id for d in permit.documents if d.mandatory], WED,
-                                             signed_in.id_number))
-        for d in permit.documents:  # the required scans, as stored records (their bytes are never read here)
+                                             [d.id for d in permit.documents if d.mandatory], now, citizen.id_number))
+        for d in permit.documents:
             if d.upload and d.upload.required:
                 dossier = store.update(lifecycle.attach(dossier, permit, me, d.id, Attachment(
                     file_id="f-" + d.id, filename=d.id + ".pdf", media_type="application/pdf", size=10,
-                    sha256="0" * 64, uploaded_at=WED), WED))
-        dossier = store.update(lifecycle.confirm(dossier, me, WED))
-        dossier = store.update(lifecycle.submit(dossier, permit, me, WED))
+                    sha256="0" * 64, uploaded_at=now), now))
+        dossier = store.update(lifecycle.confirm(dossier, me, now))
+        dossier = store.update(lifecycle.submit(dossier, permit, me, now))
     desk = app.test_client()
     assert login(desk, clerk.username, PASSWORD).status_code == 302
     assert act(desk, dossier.id, "yeu-cau-bo-sung", note="Sửa các mục được đánh dấu.",
                corrections=[MARKED, "doc:ban-ve-thiet-ke"], **{"corrections-note:" + MARKED: NOTE}).status_code == 303
     return store.get(dossier.id)
+
+
+@pytest.fixture
+def returned(app, signed_in, permit, clerk):
+    from tests.web.test_desk import WED, at
+
+    resources.portal(app).clock = at(WED)
+    return return_for_correction(app, signed_in, clerk, permit, WED)
 
 
 def test_the_stepped_pages_of_a_returned_dossier_show_the_marks_and_lock_the_rest(client, returned, permit):
