@@ -159,7 +159,7 @@ def pages(instance: Instance, which: set[str] | None) -> list[Page]:
              body=post_body(), status=302),
         Page("clerk inbox", "/mot-cua/", who="canbo"),
         # The floor: every hook of a signed-in request (session, sign-in check, CSRF token,
-        # security headers, request log, metrics) around a 60-byte JSON body: no page
+        # security headers, request log, metrics) around a 109-byte JSON body: no page
         # costs less than this, so its ratio bounds every other page's.
         Page("floor: a signed-in request, no page (/dang-nhap/ma-phien)", "/dang-nhap/ma-phien", who="congdan"),
     ]

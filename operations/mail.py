@@ -84,14 +84,12 @@ class MailSettings:
 
 
 def _switch(name: str, value: Any) -> bool:
-    """An on/off setting: a bool, or 1/0 (also on/off, yes/no, true/false) from the environment."""
+    """An on/off setting: a bool, or "1" / "0" from the environment (as DVC_SECURE_COOKIES)."""
     if isinstance(value, bool):
         return value
-    words = {"1": True, "on": True, "yes": True, "true": True, "0": False, "off": False, "no": False, "false": False}
-    try:
-        return words[str(value).strip().lower()]
-    except KeyError:
-        raise ValueError(f"{name} must be 1 or 0, not {value!r}") from None
+    if str(value).strip() not in ("1", "0"):
+        raise ValueError(f"{name} must be 1 or 0, not {value!r}")
+    return str(value).strip() == "1"
 
 
 def build_message(sender: str, to: str, subject: str, text: str, html: str | None = None) -> bytes:

@@ -210,8 +210,8 @@ def manage():
         mine = resources.dossiers().owner_page(owner, status=status, offset=_page_offset(page), limit=PAGE_SIZE)
     dossiers = list(mine.items)
     return render_template("dossiers/manage.html", dossiers=dossiers, total=mine.total, counts=mine.counts,
-                           status=status, page=page, pages=pages, status_labels=STATUS_LABELS, catalog=resources.catalog(),
-                           actions={d.id: _actions(d) for d in dossiers})
+                           status=status, page=page, pages=pages, status_labels=STATUS_LABELS,
+                           catalog=resources.catalog(), actions={d.id: _actions(d) for d in dossiers})
 
 
 @bp.get("/ho-so/<dossier_id>")

@@ -10,8 +10,10 @@ from web import resources
 
 def init_app(app: Flask) -> None:
     mailer = resources.portal(app).mailer
-    if mailer.settings.sends_here and mailer.depth():  # left by an earlier run (or a node that stopped): not at once, so
-        mailer.start_worker(immediately=False)  # `mail retry` reports what it sent
+    # Messages left by an earlier run (or a node that stopped): not at once, so that `mail
+    # retry` reports what it sent; none when another process sends (DVC_MAIL_SENDER=0).
+    if mailer.settings.sends_here and mailer.depth():
+        mailer.start_worker(immediately=False)
 
 
 def send_mail(to: str, subject: str, text: str, html: str | None = None) -> None:

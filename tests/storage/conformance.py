@@ -202,7 +202,8 @@ def test_owners_never_see_each_others_dossiers(repo):
 
 
 def test_owner_page_counts_every_state_and_pages_newest_first(repo):
-    statuses = [Status.DRAFT, Status.SUBMITTED, Status.DONE, Status.SUBMITTED, Status.DRAFT, Status.SUBMITTED, Status.DRAFT]
+    statuses = [Status.DRAFT, Status.SUBMITTED, Status.DONE, Status.SUBMITTED, Status.DRAFT, Status.SUBMITTED,
+                Status.DRAFT]
     for day, status in enumerate(statuses):
         repo.add(make_dossier(owner="citizen-1", status=status, created_at=_at(day % 3 + day / 10)))
     repo.add(make_dossier(owner="citizen-10", status=Status.DONE))  # another citizen's: never counted
